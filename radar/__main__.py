@@ -1,0 +1,3 @@
+from radar.cli import main
+
+main()

@@ -1,0 +1,342 @@
+"""feeds.yaml: the team's list of subscriptions and settings.
+
+Reading validates everything and reports the file, line and field of the first
+problem. Writing goes through ruamel.yaml so comments and layout survive, and is
+atomic: the old file stays intact if anything fails.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from radar.errors import ConfigError, NotFound
+
+KINDS = ("news", "docs", "releases", "papers")
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Tunables from the optional ``settings:`` block of feeds.yaml."""
+
+    concurrency: int = 16
+    """How many feeds are fetched at once, across all hosts."""
+    per_host: int = 2
+    """How many requests may be in flight to one host at once."""
+    timeout: float = 20.0
+    """Seconds allowed for connecting and for each read."""
+    deadline: float = 60.0
+    """Total seconds one feed's fetch may take, however the server trickles."""
+    max_bytes: int = 16 * 1024 * 1024
+    """Largest (decompressed) response body accepted; bigger ones are cut and fail."""
+    max_redirects: int = 5
+    """Redirects followed before giving up."""
+    user_agent: str = "radar/0.1 (feed reader for ML teams; python-httpx)"
+    """User-Agent header sent with every request."""
+    model: str = DEFAULT_MODEL
+    """Embedding model: the bundled default, a sentence-transformers name, or a path."""
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """One subscription."""
+
+    name: str
+    url: str
+    kind: str = "news"
+    tags: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "url": self.url, "kind": self.kind, "tags": list(self.tags)}
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    feeds: tuple[FeedConfig, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+
+    def feed(self, name: str) -> FeedConfig:
+        for feed in self.feeds:
+            if feed.name == name:
+                return feed
+        raise NotFound(f"no feed named {name!r} in {self.path}")
+
+
+_SETTING_TYPES: dict[str, type] = {
+    "concurrency": int,
+    "per_host": int,
+    "timeout": float,
+    "deadline": float,
+    "max_bytes": int,
+    "max_redirects": int,
+    "user_agent": str,
+    "model": str,
+}
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _mapping_items(node: yaml.MappingNode) -> list[tuple[str, yaml.Node, yaml.Node]]:
+    return [(str(k.value), k, v) for k, v in node.value]
+
+
+def _scalar(path: Path, node: yaml.Node, field_name: str) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        raise ConfigError(path, "expected a single value", line=_line(node), field=field_name)
+    return yaml.safe_load(io.StringIO(yaml.serialize(node)))
+
+
+def validate_url(url: str) -> str | None:
+    """Return a problem with a feed URL, or None when it is usable."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return "must be an http:// or https:// URL"
+    if not parts.netloc:
+        return "has no host"
+    return None
+
+
+def _parse_feed(path: Path, node: yaml.Node, index: int) -> FeedConfig:
+    where = f"feeds[{index}]"
+    if not isinstance(node, yaml.MappingNode):
+        raise ConfigError(path, "each feed must be a mapping", line=_line(node), field=where)
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for key, key_node, value_node in _mapping_items(node):
+        lines[key] = _line(key_node)
+        if key == "tags":
+            if isinstance(value_node, yaml.ScalarNode) and value_node.value in ("", "null", "~"):
+                values[key] = []
+                continue
+            if not isinstance(value_node, yaml.SequenceNode):
+                raise ConfigError(
+                    path, "must be a list", line=_line(value_node), field=f"{where}.tags"
+                )
+            values[key] = [
+                str(_scalar(path, t, f"{where}.tags")) for t in value_node.value
+            ]
+        elif key in ("name", "url", "kind"):
+            value = _scalar(path, value_node, f"{where}.{key}")
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(
+                    path, "must be a non-empty string", line=_line(value_node),
+                    field=f"{where}.{key}",
+                )
+            values[key] = value.strip()
+        else:
+            raise ConfigError(
+                path,
+                f"unknown field (expected name, url, kind, tags)",
+                line=_line(key_node),
+                field=f"{where}.{key}",
+            )
+    for required in ("name", "url"):
+        if required not in values:
+            raise ConfigError(path, "is required", line=_line(node), field=f"{where}.{required}")
+    problem = validate_url(values["url"])
+    if problem:
+        raise ConfigError(path, problem, line=lines["url"], field=f"{where}.url")
+    kind = values.get("kind", "news")
+    if kind not in KINDS:
+        raise ConfigError(
+            path,
+            f"{kind!r} is not one of {', '.join(KINDS)}",
+            line=lines.get("kind"),
+            field=f"{where}.kind",
+        )
+    return FeedConfig(
+        name=values["name"], url=values["url"], kind=kind, tags=tuple(values.get("tags", ()))
+    )
+
+
+def _parse_settings(path: Path, node: yaml.Node) -> Settings:
+    if isinstance(node, yaml.ScalarNode) and node.value in ("", "null", "~"):
+        return Settings()
+    if not isinstance(node, yaml.MappingNode):
+        raise ConfigError(path, "must be a mapping", line=_line(node), field="settings")
+    values: dict[str, Any] = {}
+    for key, key_node, value_node in _mapping_items(node):
+        expected = _SETTING_TYPES.get(key)
+        if expected is None:
+            known = ", ".join(sorted(_SETTING_TYPES))
+            raise ConfigError(
+                path, f"unknown setting (known: {known})", line=_line(key_node),
+                field=f"settings.{key}",
+            )
+        value = _scalar(path, value_node, f"settings.{key}")
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ConfigError(
+                path, f"must be {expected.__name__}, got {value!r}", line=_line(value_node),
+                field=f"settings.{key}",
+            )
+        if expected in (int, float) and value <= 0:
+            raise ConfigError(
+                path, "must be positive", line=_line(value_node), field=f"settings.{key}"
+            )
+        values[key] = value
+    return Settings(**values)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate feeds.yaml text; raise ConfigError naming the first problem."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise ConfigError(path, f"not valid YAML: {exc.problem}", line=line) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(path, f"not valid YAML: {exc}") from None
+    if root is None:
+        return Config(path=path)
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigError(path, "top level must be a mapping with a `feeds:` list", line=1)
+    feeds: list[FeedConfig] = []
+    settings = Settings()
+    for key, key_node, value_node in _mapping_items(root):
+        if key == "feeds":
+            if isinstance(value_node, yaml.ScalarNode) and value_node.value in ("", "null", "~"):
+                continue
+            if not isinstance(value_node, yaml.SequenceNode):
+                raise ConfigError(path, "must be a list", line=_line(value_node), field="feeds")
+            for index, feed_node in enumerate(value_node.value):
+                feed = _parse_feed(path, feed_node, index)
+                if any(existing.name == feed.name for existing in feeds):
+                    raise ConfigError(
+                        path, f"duplicate feed name {feed.name!r}", line=_line(feed_node),
+                        field=f"feeds[{index}].name",
+                    )
+                feeds.append(feed)
+        elif key == "settings":
+            settings = _parse_settings(path, value_node)
+        else:
+            raise ConfigError(
+                path, "unknown top-level key (expected feeds, settings)",
+                line=_line(key_node), field=key,
+            )
+    return Config(path=path, feeds=tuple(feeds), settings=settings)
+
+
+def load_config(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"cannot read: {exc}") from None
+    return parse_config(text, path)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write text to path via a temp file and rename, so a failure keeps the old file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def _round_trip_yaml():  # type: ignore[no-untyped-def]
+    from ruamel.yaml import YAML
+
+    rt = YAML()
+    rt.preserve_quotes = True
+    rt.indent(mapping=2, sequence=4, offset=2)
+    rt.width = 120
+    return rt
+
+
+def _edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    """Apply `change(document)` to feeds.yaml, keeping comments, validating before writing."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    rt = _round_trip_yaml()
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    load_config(path) if path.exists() else None
+    document = rt.load(text) if text.strip() else None
+    if document is None:
+        document = CommentedMap()
+    if document.get("feeds") is None:
+        document["feeds"] = CommentedSeq()
+    change(document)
+    out = io.StringIO()
+    rt.dump(document, out)
+    new_text = out.getvalue()
+    parse_config(new_text, path)
+    atomic_write_text(path, new_text)
+
+
+def add_feeds(path: Path, new_feeds: Iterable[FeedConfig]) -> list[FeedConfig]:
+    """Append feeds to feeds.yaml; feeds whose name or URL is already there are skipped.
+
+    Returns the feeds actually added.
+    """
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    added: list[FeedConfig] = []
+
+    def change(document) -> None:  # type: ignore[no-untyped-def]
+        names = {str(f.get("name")) for f in document["feeds"]}
+        urls = {str(f.get("url")) for f in document["feeds"]}
+        for feed in new_feeds:
+            if feed.name in names or feed.url in urls:
+                continue
+            entry = CommentedMap()
+            entry["name"] = feed.name
+            entry["url"] = feed.url
+            entry["kind"] = feed.kind
+            tags = CommentedSeq(feed.tags)
+            tags.fa.set_flow_style()
+            entry["tags"] = tags
+            document["feeds"].append(entry)
+            names.add(feed.name)
+            urls.add(feed.url)
+            added.append(feed)
+
+    _edit(path, change)
+    return added
+
+
+def remove_feed(path: Path, name: str) -> None:
+    def change(document) -> None:  # type: ignore[no-untyped-def]
+        feeds = document["feeds"]
+        for position, entry in enumerate(feeds):
+            if str(entry.get("name")) == name:
+                del feeds[position]
+                return
+        raise NotFound(f"no feed named {name!r} in {path}")
+
+    _edit(path, change)
+
+
+def set_feed_url(path: Path, name: str, url: str) -> None:
+    """Point a feed at a new URL (after a permanent redirect)."""
+
+    def change(document) -> None:  # type: ignore[no-untyped-def]
+        for entry in document["feeds"]:
+            if str(entry.get("name")) == name:
+                entry["url"] = url
+                return
+        raise NotFound(f"no feed named {name!r} in {path}")
+
+    _edit(path, change)

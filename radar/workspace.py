@@ -1,0 +1,89 @@
+"""Where everything lives: the workspace root, feeds.yaml and data/.
+
+The root is chosen by ``--workspace DIR``, else ``RADAR_HOME``, else the current
+directory. Every other module asks a :class:`Workspace` for its paths.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from radar.errors import WorkspaceError
+
+ENV_VAR = "RADAR_HOME"
+FEEDS_FILE = "feeds.yaml"
+DATA_DIR = "data"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A folder holding ``feeds.yaml`` and ``data/``."""
+
+    root: Path
+
+    @property
+    def feeds_path(self) -> Path:
+        return self.root / FEEDS_FILE
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / DATA_DIR
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "radar.db"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_dir / "items.faiss"
+
+    @property
+    def index_meta_path(self) -> Path:
+        return self.data_dir / "items.faiss.json"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def techradar_path(self) -> Path:
+        return self.data_dir / "techradar.yaml"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "radar.lock"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    def exists(self) -> bool:
+        return self.feeds_path.is_file()
+
+    def require(self) -> Workspace:
+        """Raise a clear error unless this folder is a workspace."""
+        if not self.root.is_dir():
+            raise WorkspaceError(f"workspace folder {self.root} does not exist")
+        if not self.feeds_path.is_file():
+            raise WorkspaceError(
+                f"{self.root} is not a radar workspace (no {FEEDS_FILE}); "
+                "run `radar init` there or pass --workspace DIR"
+            )
+        return self
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+def resolve(explicit: str | os.PathLike[str] | None = None) -> Workspace:
+    """Pick the workspace root: explicit argument, then $RADAR_HOME, then cwd."""
+    if explicit:
+        root = Path(explicit)
+    elif os.environ.get(ENV_VAR):
+        root = Path(os.environ[ENV_VAR])
+    else:
+        root = Path.cwd()
+    return Workspace(root.expanduser().resolve())
