@@ -1,0 +1,98 @@
+"""The `radar` command line. Command groups live in sibling modules, loaded on use
+so that `radar --help` and quick commands never pay for heavy imports."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from radar import __version__
+from radar.cli.common import AppContext
+from radar.errors import RadarError
+from radar.workspace import resolve
+
+# command name -> "module:attribute"; modules are imported only when needed.
+COMMANDS: dict[str, str] = {
+    "init": "radar.cli.workspace_cmds:init",
+    "demo": "radar.cli.demo:demo",
+    "fetch": "radar.cli.fetch:fetch",
+    "feeds": "radar.cli.feeds:feeds",
+    "items": "radar.cli.items:items",
+    "tech": "radar.cli.tech:tech",
+}
+
+# One-line help shown by `radar --help` without importing the modules.
+SHORT_HELP: dict[str, str] = {
+    "init": "Create a new workspace with a starter feeds.yaml.",
+    "demo": "Run radar end to end on the bundled offline demo data.",
+    "fetch": "Fetch all (or some) feeds and store new items.",
+    "feeds": "Add, remove, list, import and export feeds.",
+    "items": "List, show and mark stored items.",
+    "tech": "The team's tech radar: technologies, rings, history, evidence.",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)  # type: ignore[no-any-return]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--workspace",
+    "-w",
+    "workspace_dir",
+    type=click.Path(file_okay=False),
+    envvar="RADAR_HOME",
+    help="Workspace folder (holds feeds.yaml and data/). Default: $RADAR_HOME, else cwd.",
+)
+@click.version_option(__version__, prog_name="radar")
+@click.pass_context
+def cli(ctx: click.Context, workspace_dir: str | None) -> None:
+    """radar: ML news, semantic search and your team's tech radar, in the terminal.
+
+    \b
+    Examples:
+      radar demo                      # try it on bundled offline data
+      radar init ~/team-radar         # start a workspace
+      radar -w ~/team-radar fetch     # fetch every feed in feeds.yaml
+    """
+    ctx.obj = AppContext(resolve(workspace_dir))
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point: run the CLI and turn domain errors into one-line messages."""
+    try:
+        result = cli.main(args=argv, prog_name="radar", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except RadarError as exc:
+        from radar.safetext import terminal_safe
+
+        click.echo(f"radar: error: {terminal_safe(str(exc))}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,80 @@
+"""Helpers shared by every command group: workspace access, output, errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from radar.safetext import terminal_safe
+from radar.workspace import Workspace
+
+class AppContext:
+    """What every command receives: the chosen workspace."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def workspace_of(ctx: click.Context) -> Workspace:
+    return ctx.ensure_object(AppContext).workspace  # type: ignore[no-any-return]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def print_json(value: Any) -> None:
+    """Print JSON to stdout (feed text stays as data; JSON escapes control characters)."""
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print text that may hold untrusted feed content, with control characters removed."""
+    click.echo(terminal_safe(text), err=err, nl=nl)
+
+
+def print_table(rows: Iterable[Mapping[str, Any]], columns: list[str]) -> None:
+    """A plain aligned table for humans; untrusted text is made terminal-safe."""
+    rendered = [[terminal_safe(_cell(row.get(col))) for col in columns] for row in rows]
+    widths = [len(col) for col in columns]
+    for line in rendered:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, line, strict=True)]
+    widths = [min(w, 60) for w in widths]
+    header = "  ".join(col.upper().ljust(w) for col, w in zip(columns, widths, strict=True))
+    click.echo(header.rstrip())
+    for line in rendered:
+        cells = [_clip(cell, w).ljust(w) for cell, w in zip(line, widths, strict=True)]
+        click.echo("  ".join(cells).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def is_interactive() -> bool:
+    return sys.stderr.isatty()
