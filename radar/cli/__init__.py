@@ -35,7 +35,24 @@ SHORT_HELP: dict[str, str] = {
 }
 
 
+class DomainFailure(click.ClickException):
+    """A RadarError on its way out: one line on stderr, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        from radar.safetext import terminal_safe
+
+        click.echo(f"radar: error: {terminal_safe(self.message)}", err=True)
+
+
 class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RadarError as exc:
+            raise DomainFailure(str(exc)) from exc
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -87,11 +104,6 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except RadarError as exc:
-        from radar.safetext import terminal_safe
-
-        click.echo(f"radar: error: {terminal_safe(str(exc))}", err=True)
-        sys.exit(2)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)

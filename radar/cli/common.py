@@ -14,6 +14,7 @@ import click
 from radar.safetext import terminal_safe
 from radar.workspace import Workspace
 
+
 class AppContext:
     """What every command receives: the chosen workspace."""
 

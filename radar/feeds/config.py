@@ -124,21 +124,21 @@ def _parse_feed(path: Path, node: yaml.Node, index: int) -> FeedConfig:
                 raise ConfigError(
                     path, "must be a list", line=_line(value_node), field=f"{where}.tags"
                 )
-            values[key] = [
-                str(_scalar(path, t, f"{where}.tags")) for t in value_node.value
-            ]
+            values[key] = [str(_scalar(path, t, f"{where}.tags")) for t in value_node.value]
         elif key in ("name", "url", "kind"):
             value = _scalar(path, value_node, f"{where}.{key}")
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(
-                    path, "must be a non-empty string", line=_line(value_node),
+                    path,
+                    "must be a non-empty string",
+                    line=_line(value_node),
                     field=f"{where}.{key}",
                 )
             values[key] = value.strip()
         else:
             raise ConfigError(
                 path,
-                f"unknown field (expected name, url, kind, tags)",
+                "unknown field (expected name, url, kind, tags)",
                 line=_line(key_node),
                 field=f"{where}.{key}",
             )
@@ -172,7 +172,9 @@ def _parse_settings(path: Path, node: yaml.Node) -> Settings:
         if expected is None:
             known = ", ".join(sorted(_SETTING_TYPES))
             raise ConfigError(
-                path, f"unknown setting (known: {known})", line=_line(key_node),
+                path,
+                f"unknown setting (known: {known})",
+                line=_line(key_node),
                 field=f"settings.{key}",
             )
         value = _scalar(path, value_node, f"settings.{key}")
@@ -180,7 +182,9 @@ def _parse_settings(path: Path, node: yaml.Node) -> Settings:
             value = float(value)
         if not isinstance(value, expected) or isinstance(value, bool):
             raise ConfigError(
-                path, f"must be {expected.__name__}, got {value!r}", line=_line(value_node),
+                path,
+                f"must be {expected.__name__}, got {value!r}",
+                line=_line(value_node),
                 field=f"settings.{key}",
             )
         if expected in (int, float) and value <= 0:
@@ -217,7 +221,9 @@ def parse_config(text: str, path: Path) -> Config:
                 feed = _parse_feed(path, feed_node, index)
                 if any(existing.name == feed.name for existing in feeds):
                     raise ConfigError(
-                        path, f"duplicate feed name {feed.name!r}", line=_line(feed_node),
+                        path,
+                        f"duplicate feed name {feed.name!r}",
+                        line=_line(feed_node),
                         field=f"feeds[{index}].name",
                     )
                 feeds.append(feed)
@@ -225,8 +231,10 @@ def parse_config(text: str, path: Path) -> Config:
             settings = _parse_settings(path, value_node)
         else:
             raise ConfigError(
-                path, "unknown top-level key (expected feeds, settings)",
-                line=_line(key_node), field=key,
+                path,
+                "unknown top-level key (expected feeds, settings)",
+                line=_line(key_node),
+                field=key,
             )
     return Config(path=path, feeds=tuple(feeds), settings=settings)
 

@@ -1,0 +1,569 @@
+"""The SQLite database in data/radar.db: schema migrations, reads and writes, FTS5.
+
+One connection per Store; WAL mode and a busy timeout let readers (TUI, search)
+work while a fetch writes. Each feed's items are written in one short transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from radar.errors import NotFound, RadarError
+from radar.feeds.config import FeedConfig
+from radar.feeds.model import Item
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def to_iso(moment: datetime | None) -> str | None:
+    """Datetimes are stored as sortable ISO 8601 UTC strings: 2026-11-20T10:00:00Z."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+# --- migrations ---------------------------------------------------------------------
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'news',
+            tags TEXT NOT NULL DEFAULT '[]',
+            in_config INTEGER NOT NULL DEFAULT 1,
+            title TEXT,
+            site_url TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            last_fetched TEXT,
+            last_ok TEXT,
+            last_new_item TEXT,
+            last_status TEXT,
+            http_status INTEGER,
+            last_error TEXT,
+            error_count INTEGER NOT NULL DEFAULT 0,
+            problem TEXT,
+            gone INTEGER NOT NULL DEFAULT 0,
+            retry_after TEXT,
+            ttl_minutes INTEGER
+        );
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            url TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            author TEXT NOT NULL DEFAULT '',
+            published TEXT,
+            updated TEXT,
+            first_seen TEXT NOT NULL,
+            sort_date TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '',
+            content TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '[]',
+            enclosures TEXT NOT NULL DEFAULT '[]',
+            read INTEGER NOT NULL DEFAULT 0,
+            starred INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX items_url ON items(url);
+        CREATE INDEX items_sort_date ON items(sort_date);
+        CREATE TABLE item_sources (
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            guid TEXT,
+            title_key TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            PRIMARY KEY (feed_id, item_id)
+        );
+        CREATE INDEX item_sources_guid ON item_sources(feed_id, guid);
+        CREATE INDEX item_sources_title ON item_sources(feed_id, title_key);
+        CREATE INDEX item_sources_item ON item_sources(item_id);
+        """
+    )
+    db["items"].enable_fts(
+        ["title", "summary", "content"], create_triggers=True, tokenize="porter unicode61"
+    )
+
+
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+    ("m001_initial", _m001_initial),
+]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending numbered migrations in order; return the names applied."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    applied = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        with db.conn:
+            step(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                [name, to_iso(utc_now())],
+            )
+        applied.append(name)
+    return applied
+
+
+# --- identity helpers ---------------------------------------------------------------
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def title_key(title: str, published: datetime | None) -> str:
+    """Identity of an item with neither a reliable GUID nor a link: title + day."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    words = _NON_WORD.sub(" ", folded).strip()
+    day = published.strftime("%Y-%m-%d") if published else ""
+    return f"{words}|{day}"
+
+
+@dataclass
+class IngestStats:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    linked: int = 0
+    """Articles already stored from another feed, now also credited to this one."""
+    new_item_ids: list[int] = field(default_factory=list)
+    changed_item_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    feed: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    unread: bool = False
+    starred: bool = False
+    tag: str | None = None
+    kind: str | None = None
+    item_ids: Sequence[int] | None = None
+
+
+class Store:
+    """Typed access to data/radar.db."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as exc:
+            raise RadarError(f"{path}: cannot open database: {exc}") from None
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        try:
+            migrate(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise RadarError(
+                f"{path}: database is damaged or not a radar database: {exc}"
+            ) from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE so a writer waits for the lock up front, not mid-way."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    # --- feeds ------------------------------------------------------------------------
+
+    def sync_feeds(self, feeds: Iterable[FeedConfig]) -> None:
+        """Mirror feeds.yaml into the feeds table; feeds no longer listed keep their items."""
+        configured = list(feeds)
+        with self.transaction() as conn:
+            conn.execute("UPDATE feeds SET in_config = 0")
+            for feed in configured:
+                conn.execute(
+                    """
+                    INSERT INTO feeds (name, url, kind, tags, in_config) VALUES (?, ?, ?, ?, 1)
+                    ON CONFLICT(name) DO UPDATE SET
+                        url = excluded.url, kind = excluded.kind, tags = excluded.tags,
+                        in_config = 1,
+                        etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END,
+                        last_modified = CASE WHEN feeds.url = excluded.url
+                                             THEN feeds.last_modified END
+                    """,
+                    [feed.name, feed.url, feed.kind, json.dumps(list(feed.tags))],
+                )
+
+    def feed_row(self, name: str) -> sqlite3.Row:
+        row = self.conn.execute("SELECT * FROM feeds WHERE name = ?", [name]).fetchone()
+        if row is None:
+            raise NotFound(f"no feed named {name!r}")
+        return row  # type: ignore[no-any-return]
+
+    def feed_status(self) -> list[dict[str, Any]]:
+        rows = self.query(
+            """
+            SELECT f.name, f.url, f.kind, f.last_fetched, f.last_status, f.http_status,
+                   f.error_count, f.last_error, f.problem, f.gone, f.retry_after, f.last_ok,
+                   f.last_new_item,
+                   (SELECT COUNT(*) FROM item_sources s WHERE s.feed_id = f.id) AS item_count
+            FROM feeds f WHERE f.in_config = 1 ORDER BY f.name COLLATE NOCASE
+            """
+        )
+        return [dict(row) for row in rows]
+
+    def record_success(
+        self,
+        name: str,
+        *,
+        status: str,
+        http_status: int | None,
+        etag: str | None,
+        last_modified: str | None,
+        title: str | None = None,
+        site_url: str | None = None,
+        problem: str | None = None,
+        ttl_minutes: int | None = None,
+        new_url: str | None = None,
+        got_new_items: bool = False,
+        when: datetime | None = None,
+    ) -> None:
+        now = to_iso(when or utc_now())
+        with self.transaction() as conn:
+            conn.execute(
+                """
+                UPDATE feeds SET
+                    last_fetched = :now, last_ok = :now, last_status = :status,
+                    http_status = :http_status, error_count = 0, last_error = NULL, gone = 0,
+                    retry_after = NULL,
+                    etag = COALESCE(:etag, etag),
+                    last_modified = COALESCE(:last_modified, last_modified),
+                    title = COALESCE(:title, title), site_url = COALESCE(:site_url, site_url),
+                    problem = CASE WHEN :status = 'ok' THEN :problem ELSE problem END,
+                    ttl_minutes = COALESCE(:ttl, ttl_minutes),
+                    url = COALESCE(:new_url, url),
+                    last_new_item = CASE WHEN :got_new THEN :now ELSE last_new_item END
+                WHERE name = :name
+                """,
+                {
+                    "now": now,
+                    "status": status,
+                    "http_status": http_status,
+                    "etag": etag,
+                    "last_modified": last_modified,
+                    "title": title,
+                    "site_url": site_url,
+                    "problem": problem,
+                    "ttl": ttl_minutes,
+                    "new_url": new_url,
+                    "got_new": 1 if got_new_items else 0,
+                    "name": name,
+                },
+            )
+
+    def record_failure(
+        self,
+        name: str,
+        *,
+        error_kind: str,
+        message: str,
+        http_status: int | None = None,
+        retry_after: datetime | None = None,
+        gone: bool = False,
+        when: datetime | None = None,
+    ) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                """
+                UPDATE feeds SET
+                    last_fetched = :now, last_status = :kind, http_status = :http_status,
+                    last_error = :message, error_count = error_count + 1,
+                    retry_after = :retry_after, gone = :gone
+                WHERE name = :name
+                """,
+                {
+                    "now": to_iso(when or utc_now()),
+                    "kind": error_kind,
+                    "http_status": http_status,
+                    "message": message[:2000],
+                    "retry_after": to_iso(retry_after),
+                    "gone": 1 if gone else 0,
+                    "name": name,
+                },
+            )
+
+    # --- items ------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        feed_name: str,
+        items: Sequence[Item],
+        *,
+        now: datetime | None = None,
+        on_commit: Callable[[sqlite3.Connection, IngestStats], None] | None = None,
+    ) -> IngestStats:
+        """Store one feed's items in one transaction, de-duplicated; return what changed.
+
+        Identity within a feed: GUID (when it agrees with link or title), then the
+        canonical link (shared across feeds: the same article by two feeds is one item
+        credited to both), then title + publication day.
+        """
+        seen_at = to_iso(now or utc_now())
+        assert seen_at is not None
+        stats = IngestStats()
+        feed_id = self.feed_row(feed_name)["id"]
+        guid_counts: dict[str, int] = {}
+        for item in items:
+            if item.guid:
+                guid_counts[item.guid] = guid_counts.get(item.guid, 0) + 1
+        with self.transaction() as conn:
+            handled: set[int] = set()
+            for item in items:
+                reliable_guid = item.guid if item.guid and guid_counts[item.guid] == 1 else None
+                self._ingest_one(conn, feed_id, item, reliable_guid, seen_at, stats, handled)
+            if on_commit is not None:
+                on_commit(conn, stats)
+        return stats
+
+    def _find_existing(
+        self, conn: sqlite3.Connection, feed_id: int, item: Item, guid: str | None, key: str
+    ) -> int | None:
+        if guid:
+            row = conn.execute(
+                """SELECT i.id, i.url, i.title FROM item_sources s JOIN items i ON i.id = s.item_id
+                   WHERE s.feed_id = ? AND s.guid = ?""",
+                [feed_id, guid],
+            ).fetchone()
+            if row is not None and (
+                row["url"] is None
+                or item.url is None
+                or row["url"] == item.url
+                or row["title"] == item.title
+            ):
+                return int(row["id"])
+        if item.url:
+            row = conn.execute(
+                "SELECT id FROM items WHERE url = ? ORDER BY id LIMIT 1", [item.url]
+            ).fetchone()
+            if row is not None:
+                return int(row["id"])
+        row = conn.execute(
+            "SELECT item_id FROM item_sources WHERE feed_id = ? AND title_key = ? LIMIT 1",
+            [feed_id, key],
+        ).fetchone()
+        return int(row["item_id"]) if row is not None else None
+
+    def _ingest_one(
+        self,
+        conn: sqlite3.Connection,
+        feed_id: int,
+        item: Item,
+        guid: str | None,
+        seen_at: str,
+        stats: IngestStats,
+        handled: set[int],
+    ) -> None:
+        key = title_key(item.title, item.published)
+        existing_id = self._find_existing(conn, feed_id, item, guid, key)
+        if existing_id is not None and existing_id in handled:
+            stats.unchanged += 1
+            return
+        fields = {
+            "url": item.url,
+            "title": item.title,
+            "author": item.author,
+            "published": to_iso(item.published),
+            "updated": to_iso(item.updated),
+            "summary": item.summary,
+            "content": item.content,
+            "tags": json.dumps(list(item.tags), ensure_ascii=False),
+            "enclosures": json.dumps(
+                [{"url": e.url, "type": e.type, "length": e.length} for e in item.enclosures]
+            ),
+        }
+        if existing_id is None:
+            cursor = conn.execute(
+                """INSERT INTO items (url, title, author, published, updated, first_seen,
+                       sort_date, summary, content, tags, enclosures)
+                   VALUES (:url, :title, :author, :published, :updated, :first_seen,
+                       :sort_date, :summary, :content, :tags, :enclosures)""",
+                {**fields, "first_seen": seen_at, "sort_date": fields["published"] or seen_at},
+            )
+            item_id = int(cursor.lastrowid or 0)
+            stats.new += 1
+            stats.new_item_ids.append(item_id)
+        else:
+            item_id = existing_id
+            current = conn.execute(
+                "SELECT title, summary, content, updated FROM items WHERE id = ?", [item_id]
+            ).fetchone()
+            changed = (
+                current["title"] != item.title
+                or current["summary"] != item.summary
+                or current["content"] != item.content
+            )
+            credited = conn.execute(
+                "SELECT 1 FROM item_sources WHERE feed_id = ? AND item_id = ?", [feed_id, item_id]
+            ).fetchone()
+            if changed and credited is not None and (item.title or item.summary):
+                conn.execute(
+                    """UPDATE items SET title = :title, author = :author, updated = :updated,
+                           summary = :summary, content = :content, tags = :tags,
+                           enclosures = :enclosures WHERE id = :id""",
+                    {**fields, "id": item_id},
+                )
+                stats.updated += 1
+                stats.changed_item_ids.append(item_id)
+            elif credited is None:
+                stats.linked += 1
+            else:
+                stats.unchanged += 1
+        handled.add(item_id)
+        conn.execute(
+            """INSERT INTO item_sources (item_id, feed_id, guid, title_key, first_seen)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT(feed_id, item_id) DO UPDATE SET
+                   guid = COALESCE(excluded.guid, item_sources.guid)""",
+            [item_id, feed_id, guid, key, seen_at],
+        )
+
+    def list_items(
+        self, filters: ItemFilter = ItemFilter(), *, limit: int | None = 50, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        where, params = self.filter_sql(filters)
+        sql = f"""
+            SELECT i.*, (SELECT f.name FROM item_sources s JOIN feeds f ON f.id = s.feed_id
+                         WHERE s.item_id = i.id ORDER BY s.first_seen, f.id LIMIT 1) AS feed
+            FROM items i WHERE {where}
+            ORDER BY i.sort_date DESC, i.id DESC
+        """
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [*params, limit, offset]
+        return [self._item_dict(row) for row in self.query(sql, params)]
+
+    def filter_sql(self, filters: ItemFilter, alias: str = "i") -> tuple[str, list[Any]]:
+        """SQL condition (on items aliased `alias`) and its parameters for a filter."""
+        clauses = ["1 = 1"]
+        params: list[Any] = []
+        feed_clauses = []
+        if filters.feed:
+            feed_clauses.append("f.name = ?")
+            params.append(filters.feed)
+        if filters.kind:
+            feed_clauses.append("f.kind = ?")
+            params.append(filters.kind)
+        if filters.tag:
+            feed_clauses.append("EXISTS (SELECT 1 FROM json_each(f.tags) WHERE value = ?)")
+            params.append(filters.tag)
+        if feed_clauses:
+            clauses.insert(
+                0,
+                f"""EXISTS (SELECT 1 FROM item_sources s JOIN feeds f ON f.id = s.feed_id
+                    WHERE s.item_id = {alias}.id AND {" AND ".join(feed_clauses)})""",
+            )
+        if filters.since:
+            clauses.append(f"{alias}.sort_date >= ?")
+            params.append(to_iso(filters.since))
+        if filters.until:
+            clauses.append(f"{alias}.sort_date < ?")
+            params.append(to_iso(filters.until))
+        if filters.unread:
+            clauses.append(f"{alias}.read = 0")
+        if filters.starred:
+            clauses.append(f"{alias}.starred = 1")
+        if filters.item_ids is not None:
+            ids = ",".join(str(int(i)) for i in filters.item_ids) or "NULL"
+            clauses.append(f"{alias}.id IN ({ids})")
+        return " AND ".join(clauses), params
+
+    def _item_dict(self, row: sqlite3.Row) -> dict[str, Any]:
+        data = dict(row)
+        for key in ("tags", "enclosures"):
+            if key in data and isinstance(data[key], str):
+                data[key] = json.loads(data[key])
+        for key in ("read", "starred"):
+            if key in data:
+                data[key] = bool(data[key])
+        return data
+
+    def get_item(self, item_id: int) -> dict[str, Any]:
+        row = self.conn.execute("SELECT * FROM items WHERE id = ?", [item_id]).fetchone()
+        if row is None:
+            raise NotFound(f"no item with id {item_id}")
+        data = self._item_dict(row)
+        data["feeds"] = [
+            r["name"]
+            for r in self.query(
+                """SELECT f.name FROM item_sources s JOIN feeds f ON f.id = s.feed_id
+                   WHERE s.item_id = ? ORDER BY s.first_seen, f.id""",
+                [item_id],
+            )
+        ]
+        data["feed"] = data["feeds"][0] if data["feeds"] else None
+        return data
+
+    def mark(self, item_id: int, *, read: bool | None = None, starred: bool | None = None) -> None:
+        """Set read/star marks; they survive re-fetches."""
+        self.get_item(item_id)
+        with self.transaction() as conn:
+            if read is not None:
+                conn.execute("UPDATE items SET read = ? WHERE id = ?", [int(read), item_id])
+            if starred is not None:
+                conn.execute("UPDATE items SET starred = ? WHERE id = ?", [int(starred), item_id])
+
+    def item_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+
+    def integrity_check(self) -> str:
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def open_store(db_path: Path) -> Store:
+    return Store(db_path)
