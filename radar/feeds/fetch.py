@@ -149,6 +149,16 @@ class _Decoder:
         return b"".join(self.parts)
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what it was raised from (httpx wraps the OS error)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def _classify_transport_error(exc: Exception) -> FetchFailure:
     text = str(exc) or exc.__class__.__name__
     if isinstance(exc, httpx.ConnectTimeout):
@@ -156,7 +166,7 @@ def _classify_transport_error(exc: Exception) -> FetchFailure:
     if isinstance(exc, httpx.TimeoutException):
         return FetchFailure("timeout", f"server did not answer in time ({exc.__class__.__name__})")
     if isinstance(exc, httpx.ConnectError):
-        lowered = text.lower()
+        lowered = " ".join(str(part) for part in _causes(exc)).lower()
         if (
             "name or service not known" in lowered
             or "nodename nor servname" in lowered
@@ -165,7 +175,9 @@ def _classify_transport_error(exc: Exception) -> FetchFailure:
             or "getaddrinfo" in lowered
         ):
             return FetchFailure("dns_error", f"host name not found ({text})")
-        if "refused" in lowered:
+        if "refused" in lowered or any(
+            isinstance(part, ConnectionRefusedError) for part in _causes(exc)
+        ):
             return FetchFailure("connection_refused", f"connection refused ({text})")
         return FetchFailure("connect_error", text)
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
