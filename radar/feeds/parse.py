@@ -19,7 +19,14 @@ from radar.errors import FeedError
 from radar.feeds.model import Enclosure, Item, ParsedFeed
 from radar.feeds.text import canonical_url, clean_line, clean_text, html_to_text
 
-__all__ = ["canonical_url", "parse_feed"]
+__all__ = [
+    "canonical_url",
+    "cap_text_nodes",
+    "parse_datetime",
+    "parse_feed",
+    "sniff_wide_encoding",
+    "strip_entity_declarations",
+]
 
 TITLE_MAX_CHARS = 500
 FALLBACK_TITLE_CHARS = 80
@@ -30,8 +37,12 @@ TAG_MAX_CHARS = 100
 MAX_TAGS = 50
 MAX_ENCLOSURES = 20
 FUTURE_TOLERANCE = timedelta(days=1)
+MAX_TEXT_NODE_BYTES = 512 * 1024
+"""Text between two tags beyond this is cut before feedparser sees it (see cap_text_nodes)."""
 
-_XML_MEDIA_TYPE = re.compile(r"^\s*(?:application|text)/(?:[\w.+-]+\+)?xml\s*(?:;|$)", re.I)
+_XML_MEDIA_TYPE = re.compile(
+    r"^\s*(?:application|text)/(?:[\w.+-]+\+)?xml(?:-dtd|-external-parsed-entity)?\s*(?:;|$)", re.I
+)
 _CHARSET_PARAM = re.compile(r";\s*charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _LOOKS_LIKE_HTML = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s", re.I)
 _PLAIN_TYPES = frozenset({"text/plain", "text"})
@@ -55,6 +66,7 @@ def parse_feed(
     if _is_blank(content):
         raise FeedError("empty", "empty response body")
     problems: list[str] = []
+    content = cap_text_nodes(content)
     content, stripped_entities = strip_entity_declarations(content)
     if stripped_entities:
         problems.append("entity declarations in the DOCTYPE were removed before parsing")
@@ -63,7 +75,8 @@ def parse_feed(
         problems.insert(0, _describe(result.get("bozo_exception")))
     entries = result.get("entries") or []
     version = result.get("version") or ""
-    if not version and not entries:
+    feed = result.get("feed") or {}
+    if not (version or entries or _is_bare_channel(feed, content, headers or {})):
         raise _no_feed_error(content, url, headers or {}, result)
 
     latest_allowed = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
@@ -79,7 +92,6 @@ def parse_feed(
     if future_dates:
         problems.append(f"{future_dates} date(s) more than a day in the future were ignored")
 
-    feed = result.get("feed") or {}
     return ParsedFeed(
         title=clean_line(_text_of(feed, "title", TITLE_MAX_CHARS), TITLE_MAX_CHARS),
         link=canonical_url(feed.get("link"), url),
@@ -100,13 +112,15 @@ def _is_blank(content: bytes) -> bool:
 
 
 def _run_feedparser(content: bytes, url: str, headers: Mapping[str, str]) -> Any:
-    response_headers = {key.lower(): value for key, value in headers.items()}
+    # No base URI for feedparser: it would resolve each guid it takes for a permalink
+    # against it, so "1234" became "https://host/feeds/1234" and every guid changed when
+    # the feed moved. We resolve links against ``url`` ourselves (see canonical_url).
+    response_headers = {
+        key.lower(): value for key, value in headers.items() if key.lower() != "content-location"
+    }
     response_headers["content-type"] = _xml_content_type(
         response_headers.get("content-type"), content
     )
-    # The URL we fetched is the base for relative links; a server's own Content-Location
-    # is ignored, as browsers do.
-    response_headers["content-location"] = url
     try:
         # A BytesIO, never raw bytes: feedparser tries to open a bytes argument as a file path.
         return feedparser.parse(
@@ -121,6 +135,46 @@ def _run_feedparser(content: bytes, url: str, headers: Mapping[str, str]) -> Any
         raise
     except Exception as exc:  # a parser bug on hostile input must not stop a whole update
         raise FeedError("parse_error", f"{url}: feedparser failed: {exc!r}") from exc
+
+
+def _describe(exception: object) -> str:
+    text = clean_line(str(exception or "malformed document"), 300)
+    name = type(exception).__name__ if exception is not None else ""
+    return f"{name}: {text}" if name and name not in text else text
+
+
+def _document_head(content: bytes) -> str:
+    return content[:4096].replace(b"\x00", b"").decode("utf-8", "replace")
+
+
+def _is_bare_channel(feed: Mapping[str, Any], content: bytes, headers: Mapping[str, str]) -> bool:
+    """A titled channel with no items, in no format feedparser names (old CDF): empty, not junk."""
+    return bool(feed.get("title")) and not _looks_like_html(content, headers)
+
+
+def _looks_like_html(content: bytes, headers: Mapping[str, str]) -> bool:
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    return bool(
+        _LOOKS_LIKE_HTML.search(_document_head(content))
+        or content_type.strip().lower().startswith(("text/html", "application/xhtml"))
+    )
+
+
+def _no_feed_error(content: bytes, url: str, headers: Mapping[str, str], result: Any) -> FeedError:
+    if _looks_like_html(content, headers):
+        return FeedError(
+            "not_a_feed",
+            f"{url} looks like an HTML page, not a feed; try `radar feeds discover {url}`",
+        )
+    if _document_head(content).lstrip("\ufeff \t\r\n").startswith(("{", "[")):
+        return FeedError(
+            "parse_error", f"{url} looks like JSON; only RSS, Atom and RDF feeds are supported"
+        )
+    reason = _describe(result.get("bozo_exception")) if result.get("bozo") else "no feed found"
+    return FeedError("parse_error", f"{url} is not an RSS, Atom or RDF feed: {reason}")
+
+
+# --- encodings ------------------------------------------------------------------------
 
 
 def _xml_content_type(content_type: str | None, content: bytes) -> str:
@@ -151,49 +205,62 @@ _BOM_ENCODINGS = (
 )
 
 
+_ZERO_BYTE_PATTERNS = {
+    "000x": "utf-32be",
+    "x000": "utf-32le",
+    "0x0x": "utf-16be",
+    "x0x0": "utf-16le",
+}
+
+
 def sniff_wide_encoding(content: bytes) -> str | None:
     """The encoding a byte-order mark names, or UTF-16/32 recognised from its zero bytes."""
     for bom, encoding in _BOM_ENCODINGS:
         if content.startswith(bom):
             return encoding
-    head = content[:4]
-    if len(head) < 4 or head.count(0) not in (2, 3):
-        return None
-    zeros = tuple(byte == 0 for byte in head)
-    return {
-        (True, True, True, False): "utf-32be",
-        (False, True, True, True): "utf-32le",
-        (True, False, True, False): "utf-16be",
-        (False, True, False, True): "utf-16le",
-    }.get(zeros)
+    zero_bytes = "".join("0" if byte == 0 else "x" for byte in content[:4])
+    return _ZERO_BYTE_PATTERNS.get(zero_bytes)
 
 
-def _describe(exception: object) -> str:
-    text = clean_line(str(exception or "malformed document"), 300)
-    name = type(exception).__name__ if exception is not None else ""
-    return f"{name}: {text}" if name and name not in text else text
+# --- oversized text --------------------------------------------------------------------
 
 
-def _no_feed_error(content: bytes, url: str, headers: Mapping[str, str], result: Any) -> FeedError:
-    head = content[:4096].replace(b"\x00", b"").decode("utf-8", "replace")
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    if _LOOKS_LIKE_HTML.search(head) or content_type.lower().startswith("text/html"):
-        return FeedError(
-            "not_a_feed",
-            f"{url} looks like an HTML page, not a feed; try `radar feeds discover {url}`",
-        )
-    if head.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
-        return FeedError(
-            "parse_error", f"{url} looks like JSON; only RSS, Atom and RDF feeds are supported"
-        )
-    reason = _describe(result.get("bozo_exception")) if result.get("bozo") else "no feed found"
-    return FeedError("parse_error", f"{url} is not an RSS, Atom or RDF feed: {reason}")
+def cap_text_nodes(content: bytes, max_bytes: int = MAX_TEXT_NODE_BYTES) -> bytes:
+    """Cut every text node longer than ``max_bytes`` short, keeping the document well formed.
+
+    feedparser handles an entity-escaped HTML description a few microseconds per entity, so
+    a 5 MB one takes seconds, and we keep only the first CONTENT_MAX_CHARS of its text anyway.
+    A cut lands just after ASCII whitespace or just before "&": in UTF-8 and the common
+    legacy multi-byte encodings neither byte can be part of another character or of an
+    entity reference. UTF-16/32 documents, CDATA sections, comments and attributes are left
+    alone.
+    """
+    if len(content) <= max_bytes or sniff_wide_encoding(content) not in (None, "utf-8"):
+        return content
+    segments = content.split(b"<")
+    if max(map(len, segments)) <= max_bytes:
+        return content
+    return b"<".join(_cap_segment(segment, max_bytes) for segment in segments)
+
+
+def _cap_segment(segment: bytes, max_bytes: int) -> bytes:
+    """``segment`` is what follows a "<": a tag's name and attributes, ">", then text."""
+    if len(segment) <= max_bytes or segment.startswith((b"!", b"?")):
+        return segment
+    text_starts = segment.find(b">") + 1
+    if text_starts == 0:
+        return segment
+    limit = text_starts + max_bytes
+    cut = max(
+        max(segment.rfind(space, text_starts, limit) for space in (b" ", b"\n", b"\t")) + 1,
+        segment.rfind(b"&", text_starts, limit),
+    )
+    return segment[:cut] if cut > text_starts else segment
 
 
 # --- entity declarations ---------------------------------------------------------------
 
 _ENTITY_KEYWORD = "<!ENTITY"
-_WIDE_CODECS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 # The internal subset, matched atomically (no catastrophic backtracking on hostile input),
 # with quoted strings and comments skipped whole so a "]" or ">" inside them does not end it.
 _INTERNAL_SUBSET = re.compile(
@@ -211,12 +278,11 @@ def strip_entity_declarations(content: bytes) -> tuple[bytes, bool]:
     stops a billion-laughs document. Real feeds need no declared entities (the loose parser
     still knows HTML's), so none are let through. UTF-16/32 documents are checked too.
     """
-    if _ENTITY_KEYWORD.encode("ascii") in content:
-        codec = "latin-1"  # any ASCII-compatible encoding; latin-1 round-trips every byte
-    else:
-        codec = next((c for c in _WIDE_CODECS if _ENTITY_KEYWORD.encode(c) in content), "")
-        if not codec:
-            return content, False
+    codec = sniff_wide_encoding(content) or ""
+    if not codec.startswith(("utf-16", "utf-32")):
+        codec = "latin-1"  # stands for any ASCII-compatible encoding: it round-trips every byte
+    if _ENTITY_KEYWORD.encode(codec) not in content:
+        return content, False
     text = content.decode(codec, "replace")
     stripped = _strip_internal_subset(text)
     if stripped is None:
@@ -266,6 +332,10 @@ def _entry_to_item(entry: Any, base: str, latest_allowed: datetime) -> tuple[Ite
 
     published, published_future = _checked_date(_entry_date(entry, "published"), latest_allowed)
     updated, updated_future = _checked_date(_entry_date(entry, "updated"), latest_allowed)
+    if published is None and not published_future:
+        # Atom entries often carry only <updated>, and feedparser files RSS 1.0's dc:date
+        # there too; it is the best publication date such an entry has.
+        published = updated
     guid = dict.get(entry, "id")
     item = Item(
         guid=(guid.strip() or None) if isinstance(guid, str) else None,
@@ -310,14 +380,21 @@ def _longest_content(entry: Any) -> str:
 
 
 def _entry_link(entry: Any, base: str) -> str | None:
-    candidates = [entry.get("feedburner_origlink"), entry.get("link")]
-    for link in entry.get("links") or []:
-        if isinstance(link, Mapping) and link.get("rel", "alternate") == "alternate":
-            candidates.append(link.get("href"))
+    link = entry.get("link")
+    if dict.get(entry, "guidislink") and not _is_absolute_http(link):
+        link = None  # RSS guids default to isPermaLink="true", yet "1234" is no link
+    candidates = [entry.get("feedburner_origlink"), link]
+    for alternate in entry.get("links") or []:
+        if isinstance(alternate, Mapping) and alternate.get("rel", "alternate") == "alternate":
+            candidates.append(alternate.get("href"))
     for candidate in candidates:
         if isinstance(candidate, str) and (url := canonical_url(candidate, base)):
             return url
     return None
+
+
+def _is_absolute_http(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
 def _author(entry: Any) -> str:
@@ -376,7 +453,7 @@ def _entry_date(entry: Any, key: str) -> datetime | None:
     parsed = dict.get(entry, f"{key}_parsed")
     if parsed:
         try:
-            return datetime(*parsed[:6], tzinfo=UTC)
+            return datetime(*parsed[:6]).replace(tzinfo=UTC)
         except (TypeError, ValueError, OverflowError):
             pass
     raw = dict.get(entry, key)
@@ -388,7 +465,6 @@ def parse_datetime(raw: str) -> datetime | None:
     raw = raw.strip()
     if not raw or len(raw) > 100:
         return None
-    value: datetime | None
     try:
         value = parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError):

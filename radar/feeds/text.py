@@ -28,17 +28,20 @@ _ANY_WHITESPACE = re.compile(r"\s+")
 _NEWLINE_RUN = re.compile(r" *\n[\s]*")
 
 _SKIPPED_ELEMENTS = frozenset(
-    {"script", "style", "title", "template", "noscript", "iframe", "object", "svg", "math"}
+    {"script", "style", "title", "template", "noscript", "iframe", "svg", "math"}
 )
 _BLOCK_ELEMENTS = frozenset(
     {
         "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div",
         "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
         "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
-        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+        "table", "tbody", "tfoot", "thead", "tr", "ul",
     }
 )  # fmt: skip
 _CELL_ELEMENTS = frozenset({"td", "th"})
+_HEAD_ELEMENTS = frozenset(
+    {"base", "link", "meta", "noscript", "script", "style", "template", "title", "head"}
+)
 
 
 def strip_control_chars(text: str) -> str:
@@ -95,9 +98,9 @@ class _TextExtractor(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "head":
             self._in_head = True
-        elif tag == "body":  # a missing </head> must not hide the body
+        elif self._in_head and tag not in _HEAD_ELEMENTS:  # as browsers do when </head> is missing
             self._in_head = False
-        elif tag in _SKIPPED_ELEMENTS:
+        if tag in _SKIPPED_ELEMENTS:
             self._skip_depth += 1
         elif tag == "pre":
             self._pre_depth += 1
@@ -162,8 +165,12 @@ def html_to_text(html: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
             if extractor.full:
                 break
         else:
+            # An unfinished tag or comment at the end is markup, not text: close() would
+            # emit it as text (a cut-off <a title="…"> would show its attribute).
+            if extractor.rawdata.lstrip().startswith("<"):
+                extractor.rawdata = ""
             extractor.close()
-    except (AssertionError, ValueError):  # older HTMLParser versions assert on odd markup
+    except (AssertionError, ValueError):  # HTMLParser asserts on some malformed declarations
         pass
     return clean_text("".join(extractor.pieces), max_chars)
 
@@ -172,6 +179,7 @@ TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "mc_cid", "mc_eid", "ref_src", "igshid", "_hsenc", "_hsmi", "yclid", "spm"}
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_VALID_HOST = re.compile(r"[^\s/?#@<>\"'`{}|\\^%]+\Z")
 _URL_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -197,7 +205,7 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     """
     if not url:
         return None
-    url = _URL_CONTROL_CHARS.sub("", url).strip().replace(" ", "%20")
+    url = _URL_CONTROL_CHARS.sub("", url).strip()
     if not url:
         return None
     try:
@@ -210,6 +218,8 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     except ValueError:
         return None
     host = parts.hostname
+    if not _VALID_HOST.match(host):
+        return None
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
@@ -217,6 +227,6 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         userinfo = parts.netloc.rpartition("@")[0]
         netloc = f"{userinfo}@{netloc}"
     fragment = parts.fragment if parts.fragment.startswith("!") else ""
-    return urlunsplit(
-        (scheme, netloc, parts.path or "/", _drop_tracking_params(parts.query), fragment)
-    )
+    path = (parts.path or "/").replace(" ", "%20")
+    query = _drop_tracking_params(parts.query).replace(" ", "%20")
+    return urlunsplit((scheme, netloc, path, query, fragment.replace(" ", "%20")))
