@@ -7,7 +7,9 @@ decide how to show it.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -40,6 +42,7 @@ class FeedOutcome:
 class RunSummary:
     started: datetime
     finished: datetime | None = None
+    seconds: float = 0.0
     outcomes: list[FeedOutcome] = field(default_factory=list)
     new_item_ids: list[int] = field(default_factory=list)
     changed_item_ids: list[int] = field(default_factory=list)
@@ -52,7 +55,6 @@ class RunSummary:
         return sum(outcome.new for outcome in self.outcomes)
 
     def line(self) -> str:
-        seconds = (self.finished - self.started).total_seconds() if self.finished else 0.0
         parts = [
             f"{self.count('ok')} ok",
             f"{self.count('not_modified')} not modified",
@@ -62,7 +64,7 @@ class RunSummary:
             parts.append(f"{self.count('deferred')} deferred")
         return (
             f"{len(self.outcomes)} feeds: {', '.join(parts)}; "
-            f"{self.new_items} new items in {seconds:.1f} s"
+            f"{self.new_items} new items in {self.seconds:.1f} s"
         )
 
 
@@ -165,6 +167,7 @@ def run_fetch(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> RunSummary:
     """Fetch the configured feeds (or `only` those named), store what is new."""
+    clock = time.monotonic()
     summary = RunSummary(started=utc_now())
     store.sync_feeds(config.feeds)
     requests = _requests(store, config, only, force, summary)
@@ -173,31 +176,38 @@ def run_fetch(
         if progress:
             progress(outcome, summary.outcomes.index(outcome) + 1, total)
 
+    def handle(result: FetchResult) -> FeedOutcome:
+        if result.status != "ok":
+            return _store_unparsed(store, result)
+        try:
+            parsed = parse_feed(
+                result.content, url=result.final_url or result.url, headers=result.headers
+            )
+        except FeedError as exc:
+            result.status, result.error_kind, result.error = "error", exc.kind, exc.message
+            return _store_unparsed(store, result)
+        finally:
+            result.content = b""
+        return _store_parsed(store, result, parsed, summary)
+
+    # Parsing and storing run one feed at a time on a single worker thread: the event
+    # loop keeps only the network, and SQLite sees one writer. (Many short SQLite calls
+    # on the loop thread while a parser thread holds the GIL cost seconds.)
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="radar-ingest")
+
     async def on_result(result: FetchResult) -> None:
-        if result.status == "ok":
-            try:
-                parsed = await asyncio.to_thread(
-                    parse_feed,
-                    result.content,
-                    url=result.final_url or result.url,
-                    headers=result.headers,
-                )
-            except FeedError as exc:
-                result.status, result.error_kind, result.error = "error", exc.kind, exc.message
-                result.content = b""
-                outcome = _store_unparsed(store, result)
-            else:
-                result.content = b""
-                outcome = _store_parsed(store, result, parsed, summary)
-        else:
-            outcome = _store_unparsed(store, result)
+        outcome = await asyncio.get_running_loop().run_in_executor(writer, handle, result)
         summary.outcomes.append(outcome)
         if progress:
             progress(outcome, len(summary.outcomes), total)
 
-    asyncio.run(fetch_all(requests, config.settings, on_result, transport=transport))
+    try:
+        asyncio.run(fetch_all(requests, config.settings, on_result, transport=transport))
+    finally:
+        writer.shutdown(wait=True)
     for outcome in summary.outcomes:
         if outcome.moved_to:
             set_feed_url(config.path, outcome.name, outcome.moved_to)
     summary.finished = utc_now()
+    summary.seconds = time.monotonic() - clock
     return summary

@@ -110,8 +110,22 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m002_embeddings(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE embeddings (
+            item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+            fingerprint TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            vector BLOB NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("m001_initial", _m001_initial),
+    ("m002_embeddings", _m002_embeddings),
 ]
 
 
@@ -171,13 +185,98 @@ class ItemFilter:
     item_ids: Sequence[int] | None = None
 
 
+NO_FILTER = ItemFilter()
+
+
+class _KnownItems:
+    """What the database already holds for one incoming batch, fetched in three queries."""
+
+    COLUMNS = "i.id, i.url, i.title, i.summary, i.content"
+
+    def __init__(self) -> None:
+        self.by_guid: dict[str, dict[str, Any]] = {}
+        self.by_url: dict[str, dict[str, Any]] = {}
+        self.by_title: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, feed_id: int, items: Sequence[Item]) -> _KnownItems:
+        known = cls()
+        guids = sorted({item.guid for item in items if item.guid})
+        urls = sorted({item.url for item in items if item.url})
+        keys = sorted({title_key(item.title, item.published) for item in items})
+        credited_sql = f"""SELECT {cls.COLUMNS}, s.guid, s.title_key, 1 AS credited
+            FROM item_sources s JOIN items i ON i.id = s.item_id WHERE s.feed_id = ? AND"""
+        for chunk in _chunks(guids):
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(f"{credited_sql} s.guid IN ({marks})", [feed_id, *chunk]):
+                known.by_guid[row["guid"]] = dict(row)
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(f"{credited_sql} s.title_key IN ({marks})", [feed_id, *chunk]):
+                known.by_title.setdefault(row["title_key"], dict(row))
+        for chunk in _chunks(urls):
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"""SELECT {cls.COLUMNS}, EXISTS (SELECT 1 FROM item_sources s
+                        WHERE s.item_id = i.id AND s.feed_id = ?) AS credited
+                    FROM items i WHERE i.url IN ({marks}) ORDER BY i.id DESC""",
+                [feed_id, *chunk],
+            )
+            for row in rows:
+                known.by_url[row["url"]] = dict(row)
+        return known
+
+    def find(self, item: Item, guid: str | None, key: str) -> dict[str, Any] | None:
+        if guid and guid in self.by_guid:
+            row = self.by_guid[guid]
+            if (
+                row["url"] is None
+                or item.url is None
+                or row["url"] == item.url
+                or (row["title"] == item.title)
+            ):
+                return row
+        if item.url and item.url in self.by_url:
+            return self.by_url[item.url]
+        return self.by_title.get(key)
+
+    def remember(
+        self, item_id: int, item: Item, guid: str | None, key: str, credited: bool
+    ) -> None:
+        row = {
+            "id": item_id,
+            "url": item.url,
+            "title": item.title,
+            "summary": item.summary,
+            "content": item.content,
+            "credited": credited,
+        }
+        if guid:
+            self.by_guid.setdefault(guid, row)
+        if item.url:
+            self.by_url.setdefault(item.url, row)
+        self.by_title.setdefault(key, row)
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 class Store:
     """Typed access to data/radar.db."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            # check_same_thread off: the ingest pipeline hands the store to one worker
+            # thread at a time; a Store is never used by two threads at once.
+            conn = sqlite3.connect(
+                path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
@@ -341,12 +440,7 @@ class Store:
     # --- items ------------------------------------------------------------------------
 
     def ingest(
-        self,
-        feed_name: str,
-        items: Sequence[Item],
-        *,
-        now: datetime | None = None,
-        on_commit: Callable[[sqlite3.Connection, IngestStats], None] | None = None,
+        self, feed_name: str, items: Sequence[Item], *, now: datetime | None = None
     ) -> IngestStats:
         """Store one feed's items in one transaction, de-duplicated; return what changed.
 
@@ -357,47 +451,18 @@ class Store:
         seen_at = to_iso(now or utc_now())
         assert seen_at is not None
         stats = IngestStats()
-        feed_id = self.feed_row(feed_name)["id"]
+        feed_id = int(self.feed_row(feed_name)["id"])
         guid_counts: dict[str, int] = {}
         for item in items:
             if item.guid:
                 guid_counts[item.guid] = guid_counts.get(item.guid, 0) + 1
         with self.transaction() as conn:
+            known = _KnownItems.load(conn, feed_id, items)
             handled: set[int] = set()
             for item in items:
                 reliable_guid = item.guid if item.guid and guid_counts[item.guid] == 1 else None
-                self._ingest_one(conn, feed_id, item, reliable_guid, seen_at, stats, handled)
-            if on_commit is not None:
-                on_commit(conn, stats)
+                self._ingest_one(conn, feed_id, item, reliable_guid, seen_at, stats, handled, known)
         return stats
-
-    def _find_existing(
-        self, conn: sqlite3.Connection, feed_id: int, item: Item, guid: str | None, key: str
-    ) -> int | None:
-        if guid:
-            row = conn.execute(
-                """SELECT i.id, i.url, i.title FROM item_sources s JOIN items i ON i.id = s.item_id
-                   WHERE s.feed_id = ? AND s.guid = ?""",
-                [feed_id, guid],
-            ).fetchone()
-            if row is not None and (
-                row["url"] is None
-                or item.url is None
-                or row["url"] == item.url
-                or row["title"] == item.title
-            ):
-                return int(row["id"])
-        if item.url:
-            row = conn.execute(
-                "SELECT id FROM items WHERE url = ? ORDER BY id LIMIT 1", [item.url]
-            ).fetchone()
-            if row is not None:
-                return int(row["id"])
-        row = conn.execute(
-            "SELECT item_id FROM item_sources WHERE feed_id = ? AND title_key = ? LIMIT 1",
-            [feed_id, key],
-        ).fetchone()
-        return int(row["item_id"]) if row is not None else None
 
     def _ingest_one(
         self,
@@ -408,10 +473,11 @@ class Store:
         seen_at: str,
         stats: IngestStats,
         handled: set[int],
+        known: _KnownItems,
     ) -> None:
         key = title_key(item.title, item.published)
-        existing_id = self._find_existing(conn, feed_id, item, guid, key)
-        if existing_id is not None and existing_id in handled:
+        existing = known.find(item, guid, key)
+        if existing is not None and existing["id"] in handled:
             stats.unchanged += 1
             return
         fields = {
@@ -427,7 +493,7 @@ class Store:
                 [{"url": e.url, "type": e.type, "length": e.length} for e in item.enclosures]
             ),
         }
-        if existing_id is None:
+        if existing is None:
             cursor = conn.execute(
                 """INSERT INTO items (url, title, author, published, updated, first_seen,
                        sort_date, summary, content, tags, enclosures)
@@ -438,20 +504,15 @@ class Store:
             item_id = int(cursor.lastrowid or 0)
             stats.new += 1
             stats.new_item_ids.append(item_id)
+            known.remember(item_id, item, guid, key, credited=True)
         else:
-            item_id = existing_id
-            current = conn.execute(
-                "SELECT title, summary, content, updated FROM items WHERE id = ?", [item_id]
-            ).fetchone()
+            item_id = int(existing["id"])
             changed = (
-                current["title"] != item.title
-                or current["summary"] != item.summary
-                or current["content"] != item.content
+                existing["title"] != item.title
+                or existing["summary"] != item.summary
+                or existing["content"] != item.content
             )
-            credited = conn.execute(
-                "SELECT 1 FROM item_sources WHERE feed_id = ? AND item_id = ?", [feed_id, item_id]
-            ).fetchone()
-            if changed and credited is not None and (item.title or item.summary):
+            if existing["credited"] and changed and (item.title or item.summary):
                 conn.execute(
                     """UPDATE items SET title = :title, author = :author, updated = :updated,
                            summary = :summary, content = :content, tags = :tags,
@@ -460,7 +521,7 @@ class Store:
                 )
                 stats.updated += 1
                 stats.changed_item_ids.append(item_id)
-            elif credited is None:
+            elif not existing["credited"]:
                 stats.linked += 1
             else:
                 stats.unchanged += 1
@@ -474,7 +535,7 @@ class Store:
         )
 
     def list_items(
-        self, filters: ItemFilter = ItemFilter(), *, limit: int | None = 50, offset: int = 0
+        self, filters: ItemFilter = NO_FILTER, *, limit: int | None = 50, offset: int = 0
     ) -> list[dict[str, Any]]:
         where, params = self.filter_sql(filters)
         sql = f"""

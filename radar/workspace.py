@@ -13,6 +13,7 @@ from pathlib import Path
 from radar.errors import WorkspaceError
 
 ENV_VAR = "RADAR_HOME"
+MODEL_CACHE_VAR = "RADAR_MODEL_CACHE"
 FEEDS_FILE = "feeds.yaml"
 DATA_DIR = "data"
 
@@ -45,7 +46,9 @@ class Workspace:
 
     @property
     def models_dir(self) -> Path:
-        return self.data_dir / "models"
+        """ONNX exports of embedding models: $RADAR_MODEL_CACHE if set, else data/models."""
+        shared = os.environ.get(MODEL_CACHE_VAR)
+        return Path(shared).expanduser() if shared else self.data_dir / "models"
 
     @property
     def techradar_path(self) -> Path:

@@ -64,3 +64,13 @@ class Cli:
 @pytest.fixture
 def radar(workspace: Workspace) -> Cli:
     return Cli(workspace)
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ONNX export cache for the whole session, so the model is exported once."""
+    import os
+
+    cache = tmp_path_factory.mktemp("model-cache")
+    os.environ["RADAR_MODEL_CACHE"] = str(cache)
+    return cache

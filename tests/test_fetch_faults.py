@@ -32,7 +32,7 @@ def status_of(radar) -> dict[str, dict]:
 
 def run_and_check(radar, expected_kind: str, *, within: float = 8.0) -> dict:
     started = time.monotonic()
-    result = radar("fetch")
+    result = radar("fetch", "--no-index")
     elapsed = time.monotonic() - started
     assert result.exit_code == 0
     assert elapsed < within, f"fetch took {elapsed:.1f} s"
@@ -86,9 +86,9 @@ def test_retry_after_is_honoured(radar, workspace, server, status):
     setup_feeds(workspace, server, bad_url)
     bad = run_and_check(radar, "rate_limited" if status == 429 else "server_error")
     assert bad["retry_after"] > bad["last_fetched"]
-    radar("fetch")
+    radar("fetch", "--no-index")
     assert len(server.requests_to("/busy")) == 1, "not fetched again before Retry-After"
-    radar("fetch", "--force")
+    radar("fetch", "--no-index", "--force")
     assert len(server.requests_to("/busy")) == 2
 
 
@@ -133,7 +133,7 @@ def test_broken_gzip(radar, workspace, server):
 def test_gzip_encoded_feed_is_decoded(radar, workspace, server):
     good = gzip.compress(rss([{"title": "Zipped", "link": "https://z.example/1"}]))
     setup_feeds(workspace, server, server.route("/gz", body=good, headers={"Content-Encoding": "gzip"}))
-    radar("fetch")
+    radar("fetch", "--no-index")
     assert status_of(radar)["Bad"]["item_count"] == 1
 
 

@@ -38,7 +38,7 @@ def stored(workspace) -> list[dict]:
 
 def test_items_are_normalised_and_stored(radar, workspace, server):
     subscribe(workspace, ("Blog", server.route("/blog.xml", body=rss(ITEMS))))
-    result = radar("fetch")
+    result = radar("fetch", "--no-index")
     assert "1 ok" in result.stderr and "2 new items" in result.stderr
     listed = json.loads(radar("items", "list", "--json").stdout)
     assert [item["title"] for item in listed] == [
@@ -55,8 +55,8 @@ def test_items_are_normalised_and_stored(radar, workspace, server):
 
 def test_second_fetch_is_conditional_and_stores_nothing_new(radar, workspace, server):
     subscribe(workspace, ("Blog", server.route("/blog.xml", body=rss(ITEMS))))
-    radar("fetch")
-    second = radar("fetch")
+    radar("fetch", "--no-index")
+    second = radar("fetch", "--no-index")
     assert "1 not modified" in second.stderr and "0 new items" in second.stderr
     first_request, second_request = server.requests_to("/blog.xml")
     assert "if-none-match" not in first_request.headers
@@ -69,13 +69,13 @@ def test_second_fetch_is_conditional_and_stores_nothing_new(radar, workspace, se
 def test_refetching_changed_feed_does_not_duplicate_and_keeps_marks(radar, workspace, server):
     server.route("/blog.xml", body=rss(ITEMS))
     subscribe(workspace, ("Blog", server.url("/blog.xml")))
-    radar("fetch")
+    radar("fetch", "--no-index")
     first_id = next(i["id"] for i in stored(workspace) if i["title"].startswith("vLLM"))
     radar("items", "mark", str(first_id), "--read", "--star")
     edited = [dict(ITEMS[0], description="Throughput up 35% after a fix."), ITEMS[1]]
     extra = {"title": "New post", "link": "https://blog.example.org/new", "guid": "post-3"}
     server.route("/blog.xml", body=rss([*edited, extra]))
-    result = radar("fetch")
+    result = radar("fetch", "--no-index")
     assert "1 new items" in result.stderr
     items = {i["id"]: i for i in stored(workspace)}
     assert len(items) == 3
@@ -91,7 +91,7 @@ def test_same_article_from_two_feeds_is_stored_once_and_credited_to_both(radar, 
         ("Official", server.route("/a.xml", body=rss([story]))),
         ("Aggregator", server.route("/b.xml", body=rss([syndicated]))),
     )
-    radar("fetch")
+    radar("fetch", "--no-index")
     items = stored(workspace)
     assert len(items) == 1
     shown = json.loads(radar("items", "show", str(items[0]["id"]), "--json").stdout)
@@ -103,8 +103,8 @@ def test_same_article_from_two_feeds_is_stored_once_and_credited_to_both(radar, 
 def test_items_without_guid_or_link_dedupe_by_title_and_date(radar, workspace, server):
     bare = [{"title": "Weekly notes", "pubDate": "Mon, 16 Nov 2026 09:30:00 GMT", "description": "a"}]
     subscribe(workspace, ("Notes", server.route("/n.xml", body=rss(bare), conditional=False)))
-    radar("fetch")
-    radar("fetch")
+    radar("fetch", "--no-index")
+    radar("fetch", "--no-index")
     assert len(stored(workspace)) == 1
 
 
@@ -113,7 +113,7 @@ def test_colliding_guids_do_not_swallow_distinct_articles(radar, workspace, serv
         {"title": f"Post {n}", "link": f"https://x.example/{n}", "guid": "same"} for n in range(5)
     ]
     subscribe(workspace, ("Collide", server.route("/c.xml", body=rss(colliding))))
-    radar("fetch")
+    radar("fetch", "--no-index")
     assert len(stored(workspace)) == 5
 
 
@@ -131,7 +131,7 @@ def test_guids_that_change_every_fetch_fall_back_to_the_link(radar, workspace, s
 
     subscribe(workspace, ("Shifty", server.route("/s.xml", body=body, conditional=False)))
     for _ in range(3):
-        radar("fetch")
+        radar("fetch", "--no-index")
     assert len(stored(workspace)) == 3
 
 
@@ -143,7 +143,7 @@ def test_broken_feeds_are_reported_while_good_ones_ingest(radar, workspace, serv
         ("Broken", server.route("/oops.xml", status=500, body=b"boom")),
         ("Html", server.route("/page", body=b"<html><body>hi</body></html>", content_type="text/html")),
     )
-    result = radar("fetch")
+    result = radar("fetch", "--no-index")
     assert result.exit_code == 0
     assert "1 ok" in result.stderr and "3 failed" in result.stderr
     status = {row["name"]: row for row in json.loads(radar("feeds", "status", "--json").stdout)}
@@ -152,7 +152,7 @@ def test_broken_feeds_are_reported_while_good_ones_ingest(radar, workspace, serv
     assert status["Broken"]["last_status"] == "server_error"
     assert status["Html"]["last_status"] == "not_a_feed"
     assert "discover" in status["Html"]["last_error"]
-    strict = radar("fetch", "--strict", ok=False)
+    strict = radar("fetch", "--no-index", "--strict", ok=False)
     assert strict.exit_code == 1
     status = {row["name"]: row for row in json.loads(radar("feeds", "status", "--json").stdout)}
     assert status["Missing"]["error_count"] == 2, "consecutive failures are counted"
@@ -160,9 +160,9 @@ def test_broken_feeds_are_reported_while_good_ones_ingest(radar, workspace, serv
 
 def test_a_recovered_feed_resets_its_error_count(radar, workspace, server):
     subscribe(workspace, ("Flaky", server.route("/f.xml", status=503, body=b"")))
-    radar("fetch")
+    radar("fetch", "--no-index")
     server.route("/f.xml", body=rss(ITEMS))
-    radar("fetch")
+    radar("fetch", "--no-index")
     row = json.loads(radar("feeds", "status", "--json").stdout)[0]
     assert row["error_count"] == 0 and row["last_error"] is None and row["item_count"] == 2
 
@@ -171,7 +171,7 @@ def test_a_permanent_redirect_updates_feeds_yaml(radar, workspace, server):
     new_url = server.route("/new.xml", body=rss(ITEMS))
     old_url = server.route("/old.xml", status=301, headers={"Location": "/new.xml"}, body=b"")
     subscribe(workspace, ("Moved", old_url))
-    result = radar("fetch")
+    result = radar("fetch", "--no-index")
     assert "moved" in result.stderr
     assert load_config(workspace.feeds_path).feed("Moved").url == new_url
     assert len(stored(workspace)) == 2
@@ -181,7 +181,7 @@ def test_a_temporary_redirect_keeps_the_configured_url(radar, workspace, server)
     server.route("/real.xml", body=rss(ITEMS))
     old_url = server.route("/tmp.xml", status=302, headers={"Location": "/real.xml"}, body=b"")
     subscribe(workspace, ("Temp", old_url))
-    radar("fetch")
+    radar("fetch", "--no-index")
     assert load_config(workspace.feeds_path).feed("Temp").url == old_url
     assert len(stored(workspace)) == 2
 
@@ -192,9 +192,9 @@ def test_fetch_only_named_feeds_and_unknown_name_is_an_error(radar, workspace, s
         ("A", server.route("/a.xml", body=rss(ITEMS[:1]))),
         ("B", server.route("/b.xml", body=rss(ITEMS[1:]))),
     )
-    radar("fetch", "--feed", "B")
+    radar("fetch", "--no-index", "--feed", "B")
     assert [i["title"] for i in stored(workspace)] == ["Quantising Llama to int4 with AWQ"]
-    unknown = radar("fetch", "--feed", "C", ok=False)
+    unknown = radar("fetch", "--no-index", "--feed", "C", ok=False)
     assert unknown.exit_code == 2 and "'C'" in unknown.stderr
 
 
@@ -204,7 +204,7 @@ def test_items_list_filters_by_feed_since_and_unread(radar, workspace, server):
         ("A", server.route("/a.xml", body=rss(ITEMS[:1]))),
         ("B", server.route("/b.xml", body=rss(ITEMS[1:]))),
     )
-    radar("fetch")
+    radar("fetch", "--no-index")
     by_feed = json.loads(radar("items", "list", "--feed", "A", "--json").stdout)
     assert [i["feed"] for i in by_feed] == ["A"]
     since = json.loads(radar("items", "list", "--since", "2026-11-17", "--json").stdout)
@@ -220,7 +220,7 @@ def test_item_text_from_feeds_cannot_drive_the_terminal(radar, workspace, server
     hostile = [{"title": "Evil \x1b[2J\x1b]0;pwned\x07 title [bold red]x[/]", "link": "https://e.example/1"}]
     body = rss(hostile).replace(b"\x1b", b"&#27;").replace(b"\x07", b"&#7;")
     subscribe(workspace, ("Evil", server.route("/e.xml", body=body)))
-    radar("fetch")
+    radar("fetch", "--no-index")
     shown = radar("items", "list").stdout
     assert "\x1b" not in shown and "\x07" not in shown
     assert "[bold red]x[/]" in shown, "markup is printed literally"

@@ -22,6 +22,9 @@ COMMANDS: dict[str, str] = {
     "feeds": "radar.cli.feeds:feeds",
     "items": "radar.cli.items:items",
     "tech": "radar.cli.tech:tech",
+    "search": "radar.cli.search_cmds:search",
+    "similar": "radar.cli.search_cmds:similar",
+    "index": "radar.cli.search_cmds:index",
 }
 
 # One-line help shown by `radar --help` without importing the modules.
@@ -32,6 +35,9 @@ SHORT_HELP: dict[str, str] = {
     "feeds": "Add, remove, list, import and export feeds.",
     "items": "List, show and mark stored items.",
     "tech": "The team's tech radar: technologies, rings, history, evidence.",
+    "search": "Find items by meaning and words (hybrid), with filters.",
+    "similar": "More like this: items closest in meaning to one item.",
+    "index": "Status, verify and rebuild of the semantic search index.",
 }
 
 

@@ -28,7 +28,7 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 class Settings:
     """Tunables from the optional ``settings:`` block of feeds.yaml."""
 
-    concurrency: int = 16
+    concurrency: int = 64
     """How many feeds are fetched at once, across all hosts."""
     per_host: int = 2
     """How many requests may be in flight to one host at once."""
@@ -82,6 +82,10 @@ _SETTING_TYPES: dict[str, type] = {
     "user_agent": str,
     "model": str,
 }
+
+
+# libyaml's loader is ~10x faster and reports the same line marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _line(node: yaml.Node) -> int:
@@ -198,7 +202,7 @@ def _parse_settings(path: Path, node: yaml.Node) -> Settings:
 def parse_config(text: str, path: Path) -> Config:
     """Validate feeds.yaml text; raise ConfigError naming the first problem."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -1,0 +1,361 @@
+"""The FAISS index in data/: item vectors keyed by item id, kept in step with the database.
+
+Vectors live in the database (``embeddings``: item id, model fingerprint, text hash,
+vector) so the FAISS file is purely derived: it can be verified against the
+database and rebuilt without re-embedding. The file is written atomically (temp
+file, then rename) and read memory-mapped, so a search process starts in a
+millisecond and a crash mid-write leaves the previous index usable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from radar.errors import IndexMismatch
+from radar.store import Store, to_iso, utc_now
+from radar.workspace import Workspace
+
+if TYPE_CHECKING:
+    import faiss
+
+    from radar.embed import Embedder, ModelInfo
+
+EMBED_BATCH = 256
+"""Items embedded and committed together: a kill loses at most one batch of work."""
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IndexMeta:
+    """Stored beside the index: which vector space it holds and how it was built."""
+
+    model: str
+    dim: int
+    fingerprint: str
+    kind: str = "flat"
+    count: int = 0
+    built_at: str | None = None
+
+
+@dataclass
+class SyncStats:
+    embedded: int = 0
+    removed: int = 0
+    total: int = 0
+    backend: str = ""
+
+
+@dataclass
+class VerifyReport:
+    """How the index differs from the database. Empty lists mean in step."""
+
+    model: str
+    fingerprint: str
+    index_fingerprint: str | None
+    items: int = 0
+    indexed: int = 0
+    missing: list[int] = field(default_factory=list)
+    """Items with no current vector in the index."""
+    extra: list[int] = field(default_factory=list)
+    """Index ids the database no longer has."""
+    stale: list[int] = field(default_factory=list)
+    """Items whose text changed since they were embedded, or embedded by another model."""
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.index_fingerprint == self.fingerprint
+            and not self.missing
+            and not self.extra
+            and not self.stale
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+
+def _faiss() -> Any:
+    import faiss
+
+    # One query at a time: OpenMP threads cost more than they give (50 ms vs 10 ms at 100k).
+    faiss.omp_set_num_threads(1)
+    return faiss
+
+
+# --- the file ---------------------------------------------------------------------------
+
+
+def read_meta(workspace: Workspace) -> IndexMeta | None:
+    try:
+        data = json.loads(workspace.index_meta_path.read_text(encoding="utf-8"))
+        return IndexMeta(**data)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexMismatch(
+            f"{workspace.index_meta_path} is unreadable ({exc}); run `radar index rebuild`"
+        ) from None
+
+
+def _atomic_replace(final: Path, write: Callable[[str], None]) -> None:
+    fd, temp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    os.close(fd)
+    try:
+        write(temp)
+        with open(temp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temp, final)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def save_index(workspace: Workspace, index: faiss.Index, meta: IndexMeta) -> None:
+    """Write index then meta, each atomically. The meta names the vectors' space."""
+    faiss = _faiss()
+    workspace.ensure_data_dir()
+    meta.count = int(index.ntotal)
+    meta.built_at = to_iso(utc_now())
+    _atomic_replace(workspace.index_path, lambda temp: faiss.write_index(index, temp))
+    text = json.dumps(asdict(meta), indent=2) + "\n"
+    _atomic_replace(workspace.index_meta_path, lambda temp: Path(temp).write_text(text, "utf-8"))
+
+
+def load_index(workspace: Workspace, *, writable: bool = False) -> faiss.Index | None:
+    """The index, memory-mapped for reading (or fully loaded to modify); None if absent."""
+    if not workspace.index_path.exists():
+        return None
+    faiss = _faiss()
+    flags = 0 if writable else faiss.IO_FLAG_MMAP_IFC
+    try:
+        return faiss.read_index(str(workspace.index_path), flags)
+    except RuntimeError as exc:
+        raise IndexMismatch(
+            f"{workspace.index_path} is unreadable ({str(exc).splitlines()[0][:200]}); "
+            "run `radar index rebuild`"
+        ) from None
+
+
+def new_index(dim: int) -> faiss.Index:
+    faiss = _faiss()
+    return faiss.IndexIDMap(faiss.IndexFlatIP(dim))
+
+
+def index_ids(index: faiss.Index | None) -> np.ndarray:
+    if index is None or index.ntotal == 0:
+        return np.empty(0, dtype=np.int64)
+    faiss = _faiss()
+    return faiss.vector_to_array(index.id_map).astype(np.int64)
+
+
+def check_model(workspace: Workspace, info: ModelInfo) -> IndexMeta | None:
+    """Raise IndexMismatch when the index was built for a different model or recipe."""
+    meta = read_meta(workspace)
+    if meta is not None and meta.fingerprint != info.fingerprint:
+        raise IndexMismatch(
+            f"the search index was built with model {meta.model!r} ({meta.dim}-d) but "
+            f"feeds.yaml asks for {info.name!r} ({info.dim}-d); run `radar index rebuild`"
+        )
+    return meta
+
+
+# --- keeping it in step -------------------------------------------------------------------
+
+
+def _pending(store: Store, fingerprint: str) -> Iterator[tuple[int, str, str]]:
+    """(item id, text, hash) for every item whose current text has no current vector."""
+    from radar.embed import item_text, text_hash
+
+    rows = store.conn.execute(
+        """SELECT i.id, i.title, i.summary, i.content, e.text_hash, e.fingerprint
+           FROM items i LEFT JOIN embeddings e ON e.item_id = i.id ORDER BY i.id"""
+    )
+    for row in rows:
+        text = item_text(row["title"], row["summary"], row["content"])
+        digest = text_hash(text)
+        if row["text_hash"] != digest or row["fingerprint"] != fingerprint:
+            yield int(row["id"]), text, digest
+
+
+def embed_pending(
+    store: Store, embedder: Embedder, *, progress: Progress | None = None
+) -> tuple[int, list[int]]:
+    """Embed new and changed items into the embeddings table, a batch per transaction.
+
+    Returns (how many were embedded, their ids).
+    """
+    pending = list(_pending(store, embedder.info.fingerprint))
+    done: list[int] = []
+    for start in range(0, len(pending), EMBED_BATCH):
+        batch = pending[start : start + EMBED_BATCH]
+        vectors = embedder.embed([text for _, text, _ in batch])
+        with store.transaction() as conn:
+            conn.executemany(
+                """INSERT INTO embeddings (item_id, fingerprint, text_hash, vector)
+                   VALUES (?, ?, ?, ?)
+                   ON CONFLICT(item_id) DO UPDATE SET fingerprint = excluded.fingerprint,
+                       text_hash = excluded.text_hash, vector = excluded.vector""",
+                [
+                    (
+                        item_id,
+                        embedder.info.fingerprint,
+                        digest,
+                        vector.astype(np.float32).tobytes(),
+                    )
+                    for (item_id, _, digest), vector in zip(batch, vectors, strict=True)
+                ],
+            )
+        done.extend(item_id for item_id, _, _ in batch)
+        if progress:
+            progress(len(done), len(pending))
+    return len(done), done
+
+
+def _stored_vectors(
+    store: Store, fingerprint: str, dim: int, only: list[int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    sql = "SELECT item_id, vector FROM embeddings WHERE fingerprint = ?"
+    params: list[Any] = [fingerprint]
+    if only is not None:
+        sql += " AND item_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(only))
+    rows = store.conn.execute(sql + " ORDER BY item_id", params).fetchall()
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
+    return ids, vectors.reshape(len(rows), dim)
+
+
+def sync_index(
+    store: Store,
+    workspace: Workspace,
+    embedder: Embedder,
+    *,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+) -> SyncStats:
+    """Embed what is new or changed and bring the FAISS file in step with the database."""
+    info = embedder.info
+    if not rebuild:
+        check_model(workspace, info)
+    embedded, changed_ids = embed_pending(store, embedder, progress=progress)
+    current = {
+        row[0]
+        for row in store.conn.execute(
+            "SELECT item_id FROM embeddings WHERE fingerprint = ?", [info.fingerprint]
+        )
+    }
+    index = None if rebuild else load_index(workspace, writable=True)
+    stats = SyncStats(embedded=embedded, backend=getattr(embedder, "backend", ""))
+    if index is None or index.d != info.dim:
+        index = new_index(info.dim)
+        ids, vectors = _stored_vectors(store, info.fingerprint, info.dim)
+    else:
+        present = set(index_ids(index).tolist())
+        # Re-embedded items are removed and added again with their new vector.
+        gone = sorted((present - current) | (set(changed_ids) & present))
+        if gone:
+            selector = _faiss().IDSelectorBatch(np.asarray(gone, dtype=np.int64))
+            stats.removed = int(index.remove_ids(selector))
+        to_add = sorted(current - (present - set(gone)))
+        if not to_add and not gone and read_meta(workspace) is not None:
+            stats.total = int(index.ntotal)
+            return stats
+        ids, vectors = _stored_vectors(store, info.fingerprint, info.dim, to_add)
+    if len(ids):
+        index.add_with_ids(vectors, ids)
+    save_index(
+        workspace, index, IndexMeta(model=info.name, dim=info.dim, fingerprint=info.fingerprint)
+    )
+    stats.total = int(index.ntotal)
+    return stats
+
+
+def verify(store: Store, workspace: Workspace, info: ModelInfo) -> VerifyReport:
+    """Compare index ids, stored vectors and current item texts."""
+    meta = read_meta(workspace)
+    index = load_index(workspace)
+    present = set(index_ids(index).tolist())
+    items = {row[0] for row in store.conn.execute("SELECT id FROM items")}
+    report = VerifyReport(
+        model=info.name,
+        fingerprint=info.fingerprint,
+        index_fingerprint=meta.fingerprint if meta else None,
+        items=len(items),
+        indexed=len(present),
+    )
+    stale = {item_id for item_id, _, _ in _pending(store, info.fingerprint)}
+    report.stale = sorted(stale & present)
+    report.missing = sorted((items - present) | (stale - present))
+    report.extra = sorted(present - items)
+    return report
+
+
+def search_vectors(
+    workspace: Workspace,
+    query: np.ndarray,
+    k: int,
+    allowed_ids: list[int] | None = None,
+    *,
+    index: faiss.Index | None = None,
+) -> list[tuple[int, float]]:
+    """Nearest items by inner product (cosine on normalised vectors), best first."""
+    index = index if index is not None else load_index(workspace)
+    if index is None or index.ntotal == 0 or k <= 0:
+        return []
+    faiss = _faiss()
+    params = None
+    if allowed_ids is not None:
+        if not allowed_ids:
+            return []
+        selector = faiss.IDSelectorBatch(np.asarray(allowed_ids, dtype=np.int64))
+        params = faiss.SearchParameters(sel=selector)
+    scores, ids = index.search(
+        np.asarray(query, dtype=np.float32).reshape(1, -1), min(k, index.ntotal), params=params
+    )
+    return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+
+def update_index(
+    store: Store,
+    workspace: Workspace,
+    model: str,
+    *,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    embedder: Embedder | None = None,
+) -> SyncStats:
+    """What `radar fetch` calls after ingesting: embed and index only what changed.
+
+    The model is loaded only when there is something to embed or the index is missing.
+    """
+    meta = read_meta(workspace)
+    if meta is not None and meta.model != model and not rebuild:
+        raise IndexMismatch(
+            f"the search index was built with model {meta.model!r} but feeds.yaml asks for "
+            f"{model!r}; run `radar index rebuild`"
+        )
+    if (
+        embedder is None
+        and not rebuild
+        and meta is not None
+        and workspace.index_path.exists()
+        and next(_pending(store, meta.fingerprint), None) is None
+        and meta.count == store.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+    ):
+        return SyncStats(total=meta.count, backend="none")
+    if embedder is None:
+        from radar.embed import load_embedder
+
+        embedder = load_embedder(model, cache_dir=workspace.models_dir, purpose="bulk")
+    return sync_index(store, workspace, embedder, progress=progress, rebuild=rebuild)

@@ -1,0 +1,273 @@
+"""One search used by the CLI, the TUI and the digest: lexical (FTS5 BM25), semantic
+(FAISS over sentence embeddings) or hybrid (both, fused by reciprocal rank).
+
+Filters are applied inside each retriever, before ranking, so a limit of 10 returns
+10 results whenever 10 items match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from radar.errors import IndexMismatch, RadarError
+from radar.store import NO_FILTER, ItemFilter, Store
+from radar.workspace import Workspace
+
+if TYPE_CHECKING:
+    import faiss
+
+    from radar.embed import Embedder
+
+MODES = ("hybrid", "semantic", "lexical")
+
+RRF_K = 60
+"""Reciprocal rank fusion constant: score = sum(weight / (RRF_K + rank))."""
+LEXICAL_WEIGHT = 1.0
+SEMANTIC_WEIGHT = 1.0
+COLUMN_WEIGHTS = (1.0, 1.0, 1.0)
+"""BM25 weights of title, summary and content."""
+CANDIDATES = 100
+"""How deep each retriever goes before fusion."""
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+# Words that carry no topic: OR-ing them into a BM25 query only adds noise.
+STOPWORDS = frozenset(
+    """a an and are as at be been but by can do does for from had has have how i if in
+    into is it its it's of on or our so such than that the their them then there these
+    they this to was we were what when where which who why will with without you your
+    vs via about after also any all more most not no""".split()
+)
+
+
+@dataclass
+class SearchHit:
+    id: int
+    title: str
+    url: str | None
+    feed: str | None
+    published: str | None
+    score: float
+    snippet: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "feed": self.feed,
+            "published": self.published,
+            "score": round(self.score, 6),
+            "snippet": self.snippet,
+        }
+
+
+@dataclass
+class SearchResult:
+    hits: list[SearchHit]
+    mode: str
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know, e.g. that semantic search had no index yet."""
+
+
+def fts_query(text: str) -> str | None:
+    """A user's words as an FTS5 query: every token but stopwords, quoted, OR-ed.
+
+    OR rather than FTS5's implicit AND, so a natural-language query still matches
+    items that hold only some of its words; BM25 ranks those holding more and rarer ones.
+    """
+    tokens = list(dict.fromkeys(token.casefold() for token in _TOKEN.findall(text)))
+    tokens = [token for token in tokens if token not in STOPWORDS] or tokens
+    if not tokens:
+        return None
+    return " OR ".join(f'"{token}"' for token in tokens)
+
+
+def rrf(ranked_lists: Sequence[tuple[float, Sequence[int]]], k: int = RRF_K) -> dict[int, float]:
+    """Fuse ranked id lists: each list is (weight, ids best first)."""
+    scores: dict[int, float] = {}
+    for weight, ids in ranked_lists:
+        for rank, item_id in enumerate(ids, start=1):
+            scores[item_id] = scores.get(item_id, 0.0) + weight / (k + rank)
+    return scores
+
+
+class Searcher:
+    """Holds what a search needs; keep one around (as the TUI does) to keep the model warm."""
+
+    def __init__(
+        self, workspace: Workspace, store: Store, model: str, embedder: Embedder | None = None
+    ) -> None:
+        self.workspace = workspace
+        self.store = store
+        self.model = model
+        self._embedder = embedder
+        self._index: faiss.Index | None = None
+        self._index_mtime: float | None = None
+
+    # --- parts -----------------------------------------------------------------------
+
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            from radar.embed import load_embedder
+
+            self._embedder = load_embedder(
+                self.model, cache_dir=self.workspace.models_dir, purpose="query"
+            )
+        return self._embedder
+
+    def index(self) -> faiss.Index | None:
+        """The memory-mapped index, reopened when a fetch has replaced the file."""
+        from radar.index import load_index
+
+        try:
+            mtime = self.workspace.index_path.stat().st_mtime
+        except FileNotFoundError:
+            self._index = None
+            return None
+        if self._index is None or mtime != self._index_mtime:
+            self._index = load_index(self.workspace)
+            self._index_mtime = mtime
+        return self._index
+
+    def allowed_ids(self, filters: ItemFilter) -> list[int] | None:
+        if filters == NO_FILTER:
+            return None
+        where, params = self.store.filter_sql(filters)
+        return [
+            row[0] for row in self.store.query(f"SELECT i.id FROM items i WHERE {where}", params)
+        ]
+
+    def lexical(self, text: str, filters: ItemFilter, k: int) -> list[int]:
+        query = fts_query(text)
+        if query is None:
+            return []
+        where, params = self.store.filter_sql(filters)
+        weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
+        rows = self.store.query(
+            f"""SELECT i.id FROM items_fts JOIN items i ON i.id = items_fts.rowid
+                WHERE items_fts MATCH ? AND {where}
+                ORDER BY bm25(items_fts, {weights}) LIMIT ?""",
+            [query, *params, k],
+        )
+        return [row[0] for row in rows]
+
+    def semantic(self, text: str, filters: ItemFilter, k: int) -> list[int]:
+        from radar.index import check_model, search_vectors
+
+        index = self.index()
+        if index is None:
+            raise IndexMismatch(
+                "there is no search index yet; run `radar fetch` or `radar index rebuild`"
+            )
+        embedder = self.embedder()
+        check_model(self.workspace, embedder.info)
+        vector = embedder.embed([text])[0]
+        hits = search_vectors(self.workspace, vector, k, self.allowed_ids(filters), index=index)
+        return [item_id for item_id, _ in hits]
+
+    # --- the API ---------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str,
+        filters: ItemFilter = NO_FILTER,
+        *,
+        limit: int = 10,
+        mode: str = "hybrid",
+    ) -> SearchResult:
+        if mode not in MODES:
+            raise RadarError(f"unknown search mode {mode!r} (use {', '.join(MODES)})")
+        if not text.strip():
+            raise RadarError("empty search query")
+        depth = max(CANDIDATES, limit)
+        notes: list[str] = []
+        lists: list[tuple[float, Sequence[int]]] = []
+        if mode in ("hybrid", "lexical"):
+            lists.append((LEXICAL_WEIGHT, self.lexical(text, filters, depth)))
+        if mode in ("hybrid", "semantic"):
+            try:
+                lists.append((SEMANTIC_WEIGHT, self.semantic(text, filters, depth)))
+            except IndexMismatch as exc:
+                if mode == "semantic" or self.workspace.index_path.exists():
+                    raise
+                notes.append(f"lexical results only: {exc}")
+        scores = rrf(lists)
+        ranked = sorted(scores, key=lambda item_id: (-scores[item_id], item_id))
+        return SearchResult(self.hydrate(ranked, scores, limit, text), mode, notes)
+
+    def similar(
+        self, item_id: int, *, limit: int = 10, filters: ItemFilter = NO_FILTER
+    ) -> SearchResult:
+        """Items closest in meaning to one item, the item itself excluded."""
+        from radar.index import search_vectors
+
+        self.store.get_item(item_id)
+        row = self.store.conn.execute(
+            "SELECT vector FROM embeddings WHERE item_id = ?", [item_id]
+        ).fetchone()
+        index = self.index()
+        if row is None or index is None:
+            raise IndexMismatch(
+                f"item {item_id} is not in the search index yet; run `radar index rebuild`"
+            )
+        import numpy as np
+
+        vector = np.frombuffer(row[0], dtype=np.float32)
+        hits = search_vectors(
+            self.workspace, vector, limit + 1, self.allowed_ids(filters), index=index
+        )
+        scores = {hit_id: score for hit_id, score in hits if hit_id != item_id}
+        ranked = sorted(scores, key=lambda hit_id: (-scores[hit_id], hit_id))
+        return SearchResult(self.hydrate(ranked, scores, limit, ""), "semantic")
+
+    def hydrate(
+        self, ranked: list[int], scores: dict[int, float], limit: int, text: str
+    ) -> list[SearchHit]:
+        """Turn ids into hits; ids the database no longer has are dropped here."""
+        hits: list[SearchHit] = []
+        for start in range(0, len(ranked), limit):
+            chunk = ranked[start : start + limit]
+            rows = {
+                row["id"]: row
+                for row in self.store.list_items(ItemFilter(item_ids=chunk), limit=None)
+            }
+            for item_id in chunk:
+                row = rows.get(item_id)
+                if row is not None:
+                    hits.append(
+                        SearchHit(
+                            id=item_id,
+                            title=row["title"],
+                            url=row["url"],
+                            feed=row["feed"],
+                            published=row["published"],
+                            score=scores[item_id],
+                            snippet=make_snippet(row["summary"] or row["content"], text),
+                        )
+                    )
+            if len(hits) >= limit:
+                break
+        return hits[:limit]
+
+
+def make_snippet(body: str, query: str, width: int = 200) -> str:
+    """About `width` characters of `body`, around the first query word it contains."""
+    body = " ".join(body.split())
+    if len(body) <= width:
+        return body
+    start = 0
+    lowered = body.casefold()
+    for token in _TOKEN.findall(query.casefold()):
+        if len(token) > 2 and (position := lowered.find(token)) >= 0:
+            start = max(0, position - width // 4)
+            break
+    snippet = body[start : start + width]
+    if start > 0:
+        snippet = "…" + snippet[snippet.find(" ") + 1 :]
+    if start + width < len(body):
+        snippet = snippet[: snippet.rfind(" ")] + "…"
+    return snippet
