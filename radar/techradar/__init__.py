@@ -1,0 +1,105 @@
+"""The team's tech radar: technologies, rings, quadrants, history with rationale,
+import/export in the formats teams use, and the radar picture.
+
+The record lives in ``data/techradar.yaml`` (see :mod:`radar.techradar.record`);
+changes go through :class:`TechRadar` methods, then :func:`save_radar`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from radar.techradar.formats import (
+    FORMATS,
+    FormatError,
+    ImportReport,
+    detect_format,
+    export_radar,
+    import_radar,
+)
+from radar.techradar.layout import Blip, layout
+from radar.techradar.model import (
+    DEFAULT_QUADRANTS,
+    DEFAULT_RINGS,
+    DEFAULT_WINDOW_DAYS,
+    RETIRED,
+    AmbiguousName,
+    HistoryEntry,
+    Link,
+    Status,
+    Technology,
+    TechRadar,
+    TechRadarError,
+    display_name,
+    parse_link,
+    slugify,
+    today_utc,
+)
+from radar.techradar.record import dump_radar, load_radar, parse_radar, save_radar
+from radar.techradar.render import render_svg, render_text
+from radar.workspace import Workspace
+
+__all__ = [
+    "DEFAULT_QUADRANTS",
+    "DEFAULT_RINGS",
+    "DEFAULT_WINDOW_DAYS",
+    "FORMATS",
+    "RETIRED",
+    "AmbiguousName",
+    "Blip",
+    "FormatError",
+    "HistoryEntry",
+    "ImportReport",
+    "Link",
+    "Status",
+    "TechRadar",
+    "TechRadarError",
+    "Technology",
+    "detect_format",
+    "display_name",
+    "dump_radar",
+    "evidence",
+    "export_radar",
+    "import_radar",
+    "layout",
+    "load_radar",
+    "load_workspace_radar",
+    "mention_counts",
+    "parse_link",
+    "parse_radar",
+    "radar_changed",
+    "render_svg",
+    "render_text",
+    "save_radar",
+    "slugify",
+    "today_utc",
+]
+
+
+def load_workspace_radar(workspace: Workspace) -> TechRadar:
+    """The workspace's radar (empty, with default rings and quadrants, if there is none)."""
+    return load_radar(workspace.techradar_path)
+
+
+def mention_counts(workspace: Workspace) -> dict[str, int]:
+    """Items mentioning each technology in the last 30 days, keyed by technology name.
+
+    Placeholder until news linking exists: no counts yet."""
+    return {}
+
+
+def evidence(workspace: Workspace, tech: Technology) -> dict[str, Any]:
+    """News evidence for a technology: `recent` and `relevant` items (each a dict with
+    id, title, url, published) and `weekly_mentions` for the last 12 weeks, oldest first
+    (each {"week_start": "YYYY-MM-DD", "count": n}; `radar tech show` prints the counts).
+
+    Placeholder until news linking exists: empty lists."""
+    return {"recent": [], "relevant": [], "weekly_mentions": []}
+
+
+def radar_changed(workspace: Workspace, radar: TechRadar, names: list[str]) -> None:
+    """Called by the CLI after it saved the radar; `names` are the technologies added or
+    changed (empty when only radar-wide data changed).
+
+    Placeholder for keeping derived state in step (the database mirror, re-linking stored
+    items after a new technology or new aliases): nothing to do yet."""

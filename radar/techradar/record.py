@@ -1,0 +1,445 @@
+"""data/techradar.yaml: the radar's source of truth, read strictly and written for git.
+
+Reading validates everything and reports file, line and field of the first problem.
+Writing is deterministic (fixed key order, technologies sorted by name, one block per
+technology separated by a blank line, one line per history entry), re-validated, and
+atomic, so a diff shows exactly the technology that changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from radar.errors import ConfigError
+from radar.feeds.config import atomic_write_text
+from radar.techradar.model import RETIRED, HistoryEntry, Link, Technology, TechRadar, slugify
+
+HEADER = (
+    "# The team's tech radar. Written by `radar tech ...`; hand edits are fine, but a\n"
+    "# ring change belongs in `history` with a rationale (use `radar tech move`).\n"
+)
+TECH_FIELDS = (
+    "name",
+    "quadrant",
+    "ring",
+    "description",
+    "aliases",
+    "owner",
+    "links",
+    "alternatives",
+    "production_use",
+    "last_reviewed",
+    "retired",
+    "history",
+)
+HISTORY_FIELDS = ("date", "ring", "rationale", "by")
+T = TypeVar("T")
+
+
+# -- reading -------------------------------------------------------------------
+
+
+class _Reader:
+    """Turns composed YAML nodes into values, raising ConfigError with line numbers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._constructor = SafeConstructor()
+
+    def fail(self, node: yaml.Node, message: str, field: str) -> ConfigError:
+        return ConfigError(self.path, message, line=node.start_mark.line + 1, field=field)
+
+    def is_empty(self, node: yaml.Node) -> bool:
+        return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
+
+    def scalar(self, node: yaml.Node, field: str) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, "expected a single value", field)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (ConstructorError, ValueError) as exc:
+            raise self.fail(node, f"unreadable value: {exc}", field) from None
+
+    def text(self, node: yaml.Node, field: str, *, required: bool = False) -> str:
+        if self.is_empty(node):
+            value: Any = ""
+        else:
+            value = self.scalar(node, field)
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.fail(node, f"must be text, got {value!r}", field)
+        text = str(value).strip()
+        if required and not text:
+            raise self.fail(node, "must not be empty", field)
+        return text
+
+    def day(self, node: yaml.Node, field: str) -> date:
+        value = self.scalar(node, field)
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise self.fail(node, f"must be a date like 2026-11-18, got {value!r}", field)
+
+    def flag(self, node: yaml.Node, field: str) -> bool:
+        value = self.scalar(node, field)
+        if not isinstance(value, bool):
+            raise self.fail(node, f"must be true or false, got {value!r}", field)
+        return value
+
+    def mapping(
+        self, node: yaml.Node, field: str, allowed: tuple[str, ...]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, "must be a mapping", field)
+        result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            where = f"{field}.{key}" if field else key
+            if key not in allowed:
+                raise self.fail(key_node, f"unknown field (expected {', '.join(allowed)})", where)
+            if key in result:
+                raise self.fail(key_node, "appears twice", where)
+            result[key] = (key_node, value_node)
+        return result
+
+    def sequence(self, node: yaml.Node, field: str, item: Callable[[yaml.Node, str], T]) -> list[T]:
+        if self.is_empty(node):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, "must be a list", field)
+        return [item(child, f"{field}[{index}]") for index, child in enumerate(node.value)]
+
+
+def _parse_link(reader: _Reader, node: yaml.Node, field: str) -> Link:
+    if isinstance(node, yaml.ScalarNode):
+        url = reader.text(node, field, required=True)
+        return Link(title=url, url=url)
+    parts = reader.mapping(node, field, ("title", "url"))
+    if "url" not in parts:
+        raise reader.fail(node, "is required", f"{field}.url")
+    url = reader.text(parts["url"][1], f"{field}.url", required=True)
+    title = reader.text(parts["title"][1], f"{field}.title") if "title" in parts else ""
+    return Link(title=title or url, url=url)
+
+
+def _parse_history(reader: _Reader, node: yaml.Node, field: str, rings: list[str]) -> HistoryEntry:
+    parts = reader.mapping(node, field, HISTORY_FIELDS)
+    for required in ("date", "ring", "rationale"):
+        if required not in parts:
+            message = "is required"
+            if required == "rationale":
+                message = "a history entry needs a rationale"
+            raise reader.fail(node, message, f"{field}.{required}")
+    ring_node = parts["ring"][1]
+    ring = reader.text(ring_node, f"{field}.ring", required=True)
+    if ring not in rings and ring != RETIRED:
+        raise reader.fail(
+            ring_node,
+            f"unknown ring {ring!r} (rings: {', '.join(rings)}, {RETIRED})",
+            f"{field}.ring",
+        )
+    by = reader.text(parts["by"][1], f"{field}.by") if "by" in parts else ""
+    return HistoryEntry(
+        date=reader.day(parts["date"][1], f"{field}.date"),
+        ring=ring,
+        rationale=reader.text(parts["rationale"][1], f"{field}.rationale", required=True),
+        by=by,
+    )
+
+
+def _parse_technology(reader: _Reader, node: yaml.Node, field: str, radar: TechRadar) -> Technology:
+    parts = reader.mapping(node, field, TECH_FIELDS)
+    for required in ("name", "quadrant", "ring", "history"):
+        if required not in parts:
+            raise reader.fail(node, "is required", f"{field}.{required}")
+
+    def value_of(key: str) -> yaml.Node:
+        return parts[key][1]
+
+    def texts(child: yaml.Node, where: str) -> str:
+        return reader.text(child, where, required=True)
+
+    name = reader.text(value_of("name"), f"{field}.name", required=True)
+    quadrant = reader.text(value_of("quadrant"), f"{field}.quadrant", required=True)
+    if quadrant not in radar.quadrants:
+        raise reader.fail(
+            value_of("quadrant"),
+            f"unknown quadrant {quadrant!r} (quadrants: {', '.join(radar.quadrants)})",
+            f"{field}.quadrant",
+        )
+    ring = reader.text(value_of("ring"), f"{field}.ring", required=True)
+    if ring not in radar.rings:
+        raise reader.fail(
+            value_of("ring"),
+            f"unknown ring {ring!r} (rings: {', '.join(radar.rings)})",
+            f"{field}.ring",
+        )
+    history = reader.sequence(
+        value_of("history"),
+        f"{field}.history",
+        lambda child, where: _parse_history(reader, child, where, radar.rings),
+    )
+    if not history:
+        raise reader.fail(
+            value_of("history"),
+            "needs at least the entry that put it on the radar",
+            f"{field}.history",
+        )
+    _check_history(reader, value_of("history"), f"{field}.history", history)
+    retired = reader.flag(value_of("retired"), f"{field}.retired") if "retired" in parts else False
+    _check_ring_matches_history(reader, value_of("ring"), field, ring, retired, history)
+
+    def optional_text(key: str) -> str:
+        return reader.text(value_of(key), f"{field}.{key}") if key in parts else ""
+
+    def optional_list(key: str, item: Callable[[yaml.Node, str], T]) -> list[T]:
+        return reader.sequence(value_of(key), f"{field}.{key}", item) if key in parts else []
+
+    last_reviewed = None
+    if "last_reviewed" in parts and not reader.is_empty(value_of("last_reviewed")):
+        last_reviewed = reader.day(value_of("last_reviewed"), f"{field}.last_reviewed")
+    return Technology(
+        name=name,
+        quadrant=quadrant,
+        ring=ring,
+        history=history,
+        description=optional_text("description"),
+        aliases=optional_list("aliases", texts),
+        owner=optional_text("owner"),
+        links=optional_list("links", lambda child, where: _parse_link(reader, child, where)),
+        alternatives=optional_list("alternatives", texts),
+        production_use=optional_text("production_use"),
+        last_reviewed=last_reviewed,
+        retired=retired,
+    )
+
+
+def _check_history(
+    reader: _Reader, node: yaml.Node, field: str, history: list[HistoryEntry]
+) -> None:
+    assert isinstance(node, yaml.SequenceNode)
+    for index in range(1, len(history)):
+        if history[index].date < history[index - 1].date:
+            raise reader.fail(
+                node.value[index],
+                f"dated {history[index].date}, before the entry above it; "
+                "history is appended in date order",
+                f"{field}[{index}].date",
+            )
+    if history[0].ring == RETIRED:
+        raise reader.fail(
+            node.value[0], "the first entry must put it in a ring", f"{field}[0].ring"
+        )
+
+
+def _check_ring_matches_history(
+    reader: _Reader,
+    ring_node: yaml.Node,
+    field: str,
+    ring: str,
+    retired: bool,
+    history: list[HistoryEntry],
+) -> None:
+    placed = [entry.ring for entry in history if entry.ring != RETIRED]
+    if placed[-1] != ring:
+        raise reader.fail(
+            ring_node,
+            f"is {ring!r} but the latest history entry says {placed[-1]!r}; "
+            "record ring changes with `radar tech move` so they carry a rationale",
+            f"{field}.ring",
+        )
+    if retired != (history[-1].ring == RETIRED):
+        state = "retired: true" if retired else "retired: false"
+        raise reader.fail(
+            ring_node,
+            f"{state} disagrees with the latest history entry ({history[-1].ring!r})",
+            f"{field}.retired",
+        )
+
+
+def _parse_names(reader: _Reader, node: yaml.Node, field: str) -> list[str]:
+    names = reader.sequence(
+        node, field, lambda child, where: reader.text(child, where, required=True)
+    )
+    if not names:
+        raise reader.fail(node, "must list at least one name", field)
+    for index, name in enumerate(names):
+        if slugify(name) != name or name == RETIRED:
+            raise reader.fail(
+                node,
+                f"{name!r} must be a lower-case slug like {slugify(name)!r}",
+                f"{field}[{index}]",
+            )
+        if name in names[:index]:
+            raise reader.fail(node, f"{name!r} appears twice", f"{field}[{index}]")
+    return names
+
+
+def parse_radar(text: str, path: Path) -> TechRadar:
+    """Validate techradar.yaml text and build the radar; ConfigError on the first problem."""
+    try:
+        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise ConfigError(
+            path, f"not valid YAML: {exc.problem}", line=mark.line + 1 if mark else None
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(path, f"not valid YAML: {exc}") from None
+    radar = TechRadar()
+    if root is None:
+        return radar
+    reader = _Reader(path)
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigError(path, "top level must be a mapping with `technologies:`", line=1)
+    parts = reader.mapping(root, "", ("rings", "quadrants", "snapshots", "technologies"))
+    if "rings" in parts:
+        radar.rings = _parse_names(reader, parts["rings"][1], "rings")
+    if "quadrants" in parts:
+        radar.quadrants = _parse_names(reader, parts["quadrants"][1], "quadrants")
+    if "snapshots" in parts:
+        radar.snapshots = sorted(reader.sequence(parts["snapshots"][1], "snapshots", reader.day))
+    if "technologies" not in parts:
+        return radar
+    techs_node = parts["technologies"][1]
+    technologies = reader.sequence(
+        techs_node,
+        "technologies",
+        lambda child, where: _parse_technology(reader, child, where, radar),
+    )
+    seen: dict[str, str] = {}
+    for index, tech in enumerate(technologies):
+        key = tech.name.casefold()
+        if key in seen:
+            assert isinstance(techs_node, yaml.SequenceNode)
+            raise reader.fail(
+                techs_node.value[index],
+                f"duplicate technology {tech.name!r} (also listed as {seen[key]!r})",
+                f"technologies[{index}].name",
+            )
+        seen[key] = tech.name
+    radar.technologies = sorted(technologies, key=lambda t: (t.name.casefold(), t.name))
+    return radar
+
+
+def load_radar(path: Path) -> TechRadar:
+    """Read the radar file; a missing file is an empty radar with the default lists."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return TechRadar()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"cannot read: {exc}") from None
+    return parse_radar(text, path)
+
+
+# -- writing -------------------------------------------------------------------
+
+
+def _flow_scalar(value: Any) -> str:
+    """A scalar written so it reads back identically inside a flow ([...], {...}) context."""
+    if isinstance(value, date):
+        return value.isoformat()
+    dumped = yaml.dump(
+        [value],
+        Dumper=yaml.CSafeDumper,
+        default_flow_style=True,
+        allow_unicode=True,
+        width=1 << 30,
+    )
+    return dumped.strip()[1:-1]
+
+
+def _block_scalar(value: str, indent: str) -> str:
+    """A scalar for block context: plain or quoted on one line; literal block if multi-line."""
+    lines = value.split("\n")
+    literal_ok = (
+        len(lines) > 1
+        and value == value.strip()
+        and all(line == line.rstrip() for line in lines)
+        and all(ch == "\n" or (ch.isprintable() and ch != "\t") for ch in value)
+    )
+    if literal_ok:
+        body = "\n".join(f"{indent}  {line}" if line else "" for line in lines)
+        return f"|-\n{body}"
+    if "\n" in value:
+        return _flow_scalar(value)
+    dumped = yaml.dump(value, Dumper=yaml.CSafeDumper, allow_unicode=True, width=1 << 30)
+    return dumped.removesuffix("\n").removesuffix("\n...").strip()
+
+
+def _flow_list(values: list[str]) -> str:
+    return "[" + ", ".join(_flow_scalar(v) for v in values) + "]"
+
+
+def _dump_technology(tech: Technology) -> list[str]:
+    pad = "    "
+    lines = [f"  - name: {_flow_scalar(tech.name)}"]
+    lines.append(f"{pad}quadrant: {_flow_scalar(tech.quadrant)}")
+    lines.append(f"{pad}ring: {_flow_scalar(tech.ring)}")
+    lines.append(f"{pad}description: {_block_scalar(tech.description, pad)}")
+    lines.append(f"{pad}aliases: {_flow_list(tech.aliases)}")
+    lines.append(f"{pad}owner: {_flow_scalar(tech.owner)}")
+    if tech.links:
+        lines.append(f"{pad}links:")
+        for link in tech.links:
+            lines.append(
+                f"{pad}  - {{title: {_flow_scalar(link.title)}, url: {_flow_scalar(link.url)}}}"
+            )
+    else:
+        lines.append(f"{pad}links: []")
+    lines.append(f"{pad}alternatives: {_flow_list(tech.alternatives)}")
+    lines.append(f"{pad}production_use: {_block_scalar(tech.production_use, pad)}")
+    reviewed = tech.last_reviewed.isoformat() if tech.last_reviewed else "null"
+    lines.append(f"{pad}last_reviewed: {reviewed}")
+    lines.append(f"{pad}retired: {'true' if tech.retired else 'false'}")
+    lines.append(f"{pad}history:")
+    for entry in tech.history:
+        fields = ", ".join(
+            f"{key}: {_flow_scalar(value)}"
+            for key, value in (
+                ("date", entry.date),
+                ("ring", entry.ring),
+                ("rationale", entry.rationale),
+                ("by", entry.by),
+            )
+        )
+        lines.append(f"{pad}  - {{{fields}}}")
+    return lines
+
+
+def dump_radar(radar: TechRadar) -> str:
+    """The file text for a radar; identical radars always give identical text."""
+    out = [HEADER.rstrip("\n")]
+    out.append(f"rings: {_flow_list(radar.rings)}")
+    out.append(f"quadrants: {_flow_list(radar.quadrants)}")
+    out.append(f"snapshots: [{', '.join(day.isoformat() for day in sorted(radar.snapshots))}]")
+    technologies = sorted(radar.technologies, key=lambda t: (t.name.casefold(), t.name))
+    if not technologies:
+        out.append("technologies: []")
+        return "\n".join(out) + "\n"
+    out.append("technologies:")
+    for tech in technologies:
+        out.append("")
+        out.extend(_dump_technology(tech))
+    return "\n".join(out) + "\n"
+
+
+def save_radar(radar: TechRadar, path: Path) -> None:
+    """Write the radar atomically, after checking the text reads back as the same radar."""
+    text = dump_radar(radar)
+    reread = parse_radar(text, path)
+    if dump_radar(reread) != text:
+        raise ConfigError(path, "internal error: the radar would not read back unchanged")
+    atomic_write_text(path, text)
