@@ -108,6 +108,19 @@ def read_meta(workspace: Workspace) -> IndexMeta | None:
         ) from None
 
 
+def remove_stale_temp_files(workspace: Workspace) -> int:
+    """Delete temp files a killed index write left behind (callers hold the workspace lock)."""
+    removed = 0
+    for pattern in (
+        f".{workspace.index_path.name}.*.tmp",
+        f".{workspace.index_meta_path.name}.*.tmp",
+    ):
+        for leftover in workspace.data_dir.glob(pattern):
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _atomic_replace(final: Path, write: Callable[[str], None]) -> None:
     fd, temp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
     os.close(fd)
@@ -125,6 +138,7 @@ def save_index(workspace: Workspace, index: faiss.Index, meta: IndexMeta) -> Non
     """Write index then meta, each atomically. The meta names the vectors' space."""
     faiss = _faiss()
     workspace.ensure_data_dir()
+    remove_stale_temp_files(workspace)
     meta.count = int(index.ntotal)
     meta.built_at = to_iso(utc_now())
     _atomic_replace(workspace.index_path, lambda temp: faiss.write_index(index, temp))

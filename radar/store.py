@@ -15,13 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from radar.errors import NotFound, RadarError
 from radar.feeds.config import FeedConfig
 from radar.feeds.model import Item
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -51,7 +52,7 @@ def from_iso(text: str | None) -> datetime | None:
 def _m001_initial(db: sqlite_utils.Database) -> None:
     db.executescript(
         """
-        CREATE TABLE feeds (
+        CREATE TABLE IF NOT EXISTS feeds (
             id INTEGER PRIMARY KEY,
             name TEXT NOT NULL UNIQUE,
             url TEXT NOT NULL,
@@ -74,7 +75,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
             retry_after TEXT,
             ttl_minutes INTEGER
         );
-        CREATE TABLE items (
+        CREATE TABLE IF NOT EXISTS items (
             id INTEGER PRIMARY KEY,
             url TEXT,
             title TEXT NOT NULL DEFAULT '',
@@ -90,9 +91,9 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
             read INTEGER NOT NULL DEFAULT 0,
             starred INTEGER NOT NULL DEFAULT 0
         );
-        CREATE INDEX items_url ON items(url);
-        CREATE INDEX items_sort_date ON items(sort_date);
-        CREATE TABLE item_sources (
+        CREATE INDEX IF NOT EXISTS items_url ON items(url);
+        CREATE INDEX IF NOT EXISTS items_sort_date ON items(sort_date);
+        CREATE TABLE IF NOT EXISTS item_sources (
             item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
             feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
             guid TEXT,
@@ -100,20 +101,23 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
             first_seen TEXT NOT NULL,
             PRIMARY KEY (feed_id, item_id)
         );
-        CREATE INDEX item_sources_guid ON item_sources(feed_id, guid);
-        CREATE INDEX item_sources_title ON item_sources(feed_id, title_key);
-        CREATE INDEX item_sources_item ON item_sources(item_id);
+        CREATE INDEX IF NOT EXISTS item_sources_guid ON item_sources(feed_id, guid);
+        CREATE INDEX IF NOT EXISTS item_sources_title ON item_sources(feed_id, title_key);
+        CREATE INDEX IF NOT EXISTS item_sources_item ON item_sources(item_id);
         """
     )
     db["items"].enable_fts(
-        ["title", "summary", "content"], create_triggers=True, tokenize="porter unicode61"
+        ["title", "summary", "content"],
+        create_triggers=True,
+        tokenize="porter unicode61",
+        replace=True,
     )
 
 
 def _m002_embeddings(db: sqlite_utils.Database) -> None:
     db.executescript(
         """
-        CREATE TABLE embeddings (
+        CREATE TABLE IF NOT EXISTS embeddings (
             item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
             fingerprint TEXT NOT NULL,
             text_hash TEXT NOT NULL,
@@ -123,28 +127,66 @@ def _m002_embeddings(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m004_operations(db: sqlite_utils.Database) -> None:
+    """Per-feed schedule (next_due) and the history of fetch runs (radar.ops.history)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(feeds)").fetchall()}
+    if "next_due" not in columns:
+        db.execute("ALTER TABLE feeds ADD COLUMN next_due TEXT")
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS fetch_runs (
+            id INTEGER PRIMARY KEY,
+            trigger TEXT NOT NULL,
+            started TEXT NOT NULL,
+            finished TEXT NOT NULL,
+            feeds_ok INTEGER NOT NULL DEFAULT 0,
+            feeds_not_modified INTEGER NOT NULL DEFAULT 0,
+            feeds_failed INTEGER NOT NULL DEFAULT 0,
+            feeds_deferred INTEGER NOT NULL DEFAULT 0,
+            feeds_not_due INTEGER NOT NULL DEFAULT 0,
+            items_new INTEGER NOT NULL DEFAULT 0,
+            items_embedded INTEGER NOT NULL DEFAULT 0,
+            duration_s REAL NOT NULL DEFAULT 0,
+            exit_status INTEGER NOT NULL DEFAULT 0,
+            ok INTEGER NOT NULL DEFAULT 0,
+            notes TEXT
+        );
+        CREATE INDEX IF NOT EXISTS fetch_runs_started ON fetch_runs(started);
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("m001_initial", _m001_initial),
     ("m002_embeddings", _m002_embeddings),
+    ("m004_operations", _m004_operations),
 ]
 
 
-def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply pending numbered migrations in order; return the names applied."""
-    db.execute(
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply pending numbered migrations in order; return the names applied.
+
+    Each step is idempotent (IF NOT EXISTS, replace=True), so a process killed half-way
+    through one simply redoes it next time. sqlite-utils (slow to import) is loaded
+    only when a migration is pending.
+    """
+    conn.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
-    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    done = {row[0] for row in conn.execute("SELECT name FROM _migrations").fetchall()}
+    if all(name in done for name, _ in MIGRATIONS):
+        return []
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
     applied = []
     for name, step in MIGRATIONS:
         if name in done:
             continue
-        with db.conn:
-            step(db)
-            db.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
-                [name, to_iso(utc_now())],
-            )
+        step(db)
+        conn.execute(
+            "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, to_iso(utc_now())]
+        )
         applied.append(name)
     return applied
 
@@ -286,9 +328,8 @@ class Store:
             raise RadarError(f"{path}: cannot open database: {exc}") from None
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         try:
-            migrate(self.db)
+            migrate(conn)
         except sqlite3.DatabaseError as exc:
             raise RadarError(
                 f"{path}: database is damaged or not a radar database: {exc}"
@@ -334,7 +375,8 @@ class Store:
                         in_config = 1,
                         etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END,
                         last_modified = CASE WHEN feeds.url = excluded.url
-                                             THEN feeds.last_modified END
+                                             THEN feeds.last_modified END,
+                        next_due = CASE WHEN feeds.url = excluded.url THEN feeds.next_due END
                     """,
                     [feed.name, feed.url, feed.kind, json.dumps(list(feed.tags))],
                 )
@@ -350,7 +392,7 @@ class Store:
             """
             SELECT f.name, f.url, f.kind, f.last_fetched, f.last_status, f.http_status,
                    f.error_count, f.last_error, f.problem, f.gone, f.retry_after, f.last_ok,
-                   f.last_new_item,
+                   f.last_new_item, f.next_due,
                    (SELECT COUNT(*) FROM item_sources s WHERE s.feed_id = f.id) AS item_count
             FROM feeds f WHERE f.in_config = 1 ORDER BY f.name COLLATE NOCASE
             """
@@ -372,6 +414,7 @@ class Store:
         new_url: str | None = None,
         got_new_items: bool = False,
         when: datetime | None = None,
+        next_due: datetime | None = None,
     ) -> None:
         now = to_iso(when or utc_now())
         with self.transaction() as conn:
@@ -387,7 +430,8 @@ class Store:
                     problem = CASE WHEN :status = 'ok' THEN :problem ELSE problem END,
                     ttl_minutes = COALESCE(:ttl, ttl_minutes),
                     url = COALESCE(:new_url, url),
-                    last_new_item = CASE WHEN :got_new THEN :now ELSE last_new_item END
+                    last_new_item = CASE WHEN :got_new THEN :now ELSE last_new_item END,
+                    next_due = COALESCE(:next_due, next_due)
                 WHERE name = :name
                 """,
                 {
@@ -402,6 +446,7 @@ class Store:
                     "ttl": ttl_minutes,
                     "new_url": new_url,
                     "got_new": 1 if got_new_items else 0,
+                    "next_due": to_iso(next_due),
                     "name": name,
                 },
             )
@@ -416,6 +461,7 @@ class Store:
         retry_after: datetime | None = None,
         gone: bool = False,
         when: datetime | None = None,
+        next_due: datetime | None = None,
     ) -> None:
         with self.transaction() as conn:
             conn.execute(
@@ -423,7 +469,8 @@ class Store:
                 UPDATE feeds SET
                     last_fetched = :now, last_status = :kind, http_status = :http_status,
                     last_error = :message, error_count = error_count + 1,
-                    retry_after = :retry_after, gone = :gone
+                    retry_after = :retry_after, gone = :gone,
+                    next_due = COALESCE(:next_due, next_due)
                 WHERE name = :name
                 """,
                 {
@@ -433,6 +480,7 @@ class Store:
                     "message": message[:2000],
                     "retry_after": to_iso(retry_after),
                     "gone": 1 if gone else 0,
+                    "next_due": to_iso(next_due),
                     "name": name,
                 },
             )

@@ -7,27 +7,67 @@ from pathlib import Path
 import click
 
 from radar.cli.common import print_table, say
-from radar.cli.fetch import report
+from radar.cli.fetch import index_after_fetch, report
+from radar.cli.progress import ProgressLine
 from radar.demo import demo_data_dir, prepare_workspace, serve_directory
 from radar.feeds.config import load_config
 from radar.ingest import run_fetch
 from radar.lock import WorkspaceLock
 from radar.store import ItemFilter, Store
+from radar.workspace import Workspace
+
+DEMO_QUERIES = (
+    "how do LLM servers avoid running out of GPU memory",
+    "compressing model weights to 4 bits",
+    "noticing when production data stops looking like the training set",
+)
+
+
+def _heading(text: str) -> None:
+    say()
+    say(f"== {text} ==")
+
+
+def _show_searches(workspace: Workspace, store: Store, model: str) -> None:
+    from radar.errors import RadarError
+    from radar.search import Searcher
+
+    searcher = Searcher(workspace, store, model)
+    for query in DEMO_QUERIES:
+        say(f'radar search "{query}"')
+        try:
+            result = searcher.search(query, limit=3)
+        except RadarError as exc:
+            say(f"  (search unavailable: {exc})")
+            continue
+        for hit in result.hits:
+            say(f"  {hit.id:>4}  {(hit.published or '')[:10] or 'undated':10}  {hit.title[:90]}")
+
+
+def _show_radar(workspace: Workspace) -> None:
+    from radar.techradar import load_workspace_radar, render_text
+
+    if not workspace.techradar_path.exists():
+        return
+    _heading("the team's tech radar (data/techradar.yaml)")
+    say(render_text(load_workspace_radar(workspace)))
 
 
 @click.command()
 @click.argument("directory", default="radar-demo", type=click.Path(file_okay=False))
 def demo(directory: str) -> None:
     """Build a demo workspace in DIRECTORY (default ./radar-demo) from the bundled
-    offline feeds, served on 127.0.0.1 through the real fetch path, and show it.
+    offline feeds, served on 127.0.0.1 through the real fetch path, index it for
+    semantic search, and show what radar does with it.
 
     Running it again refreshes the same workspace (nothing is duplicated).
 
     \b
     Example:
-      radar demo && radar -w radar-demo items list --since 2026-11-16
+      radar demo && radar -w radar-demo search "paged attention"
     """
     source = demo_data_dir()
+    line = ProgressLine()
     with serve_directory(source) as port:
         workspace = prepare_workspace(Path(directory), port)
         config = load_config(workspace.feeds_path)
@@ -36,16 +76,20 @@ def demo(directory: str) -> None:
         with WorkspaceLock(workspace.lock_path), Store(workspace.db_path) as store:
             summary = run_fetch(store, config)
             report(summary)
+            index_after_fetch(store, workspace, config.settings.model, line)
             feed_rows = store.feed_status()
-            latest = store.list_items(ItemFilter(), limit=10)
+            latest = store.list_items(ItemFilter(), limit=8)
             total = store.item_count()
-    say()
-    say(f"stored items: {total}")
-    print_table(feed_rows, ["name", "kind", "last_status", "item_count"])
-    say()
-    say("latest items:")
-    for row in latest:
-        row["date"] = (row["published"] or row["first_seen"])[:10]
-    print_table(latest, ["id", "date", "feed", "title"])
-    say()
-    say(f"next: radar -w {directory} items list --since 2026-11-16")
+            _heading(f"{total} stored items from {len(feed_rows)} feeds")
+            print_table(feed_rows, ["name", "kind", "last_status", "item_count"])
+            _heading("latest items")
+            for row in latest:
+                row["date"] = (row["published"] or row["first_seen"])[:10]
+            print_table(latest, ["id", "date", "feed", "title"])
+            _heading("semantic search (by meaning, not just words)")
+            _show_searches(workspace, store, config.settings.model)
+    _show_radar(workspace)
+    _heading("next")
+    say(f"radar -w {directory} search \"serving LLMs with paged attention\"")
+    say(f"radar -w {directory} items list --since 2026-11-16")
+    say(f"radar -w {directory} tech list")

@@ -60,6 +60,39 @@ def add(app: AppContext, url: str, name: str | None, kind: str, tags: tuple[str,
     say(f"added {name!r}")
 
 
+@feeds.command("discover")
+@click.argument("url")
+@click.option("--add", "add_first", is_flag=True, help="Subscribe to the first feed found.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_app
+def discover_cmd(app: AppContext, url: str, add_first: bool, as_json: bool) -> None:
+    """Find the feeds a web page offers (its <link rel="alternate"> tags, then common paths).
+
+    \b
+    Example:
+      radar feeds discover https://pytorch.org/blog/ --add
+    """
+    from radar.feeds.discover import discover
+
+    workspace = app.workspace.require()
+    config = load_config(workspace.feeds_path)
+    found = discover(url, config.settings)
+    if as_json:
+        print_json([vars(feed) for feed in found])
+    elif not found:
+        say(f"no feed found at {url}", err=True)
+    else:
+        print_table([vars(feed) for feed in found], ["url", "title", "items"])
+    if add_first and found:
+        first = found[0]
+        added = add_feeds(
+            workspace.feeds_path, [FeedConfig(name=first.title or url, url=first.url)]
+        )
+        say(f"added {added[0].name!r}" if added else f"{first.url} is already subscribed", err=True)
+    if not found:
+        raise click.exceptions.Exit(1)
+
+
 @feeds.command("remove")
 @click.argument("name")
 @pass_app
