@@ -23,14 +23,23 @@ if TYPE_CHECKING:
 
 MODES = ("hybrid", "semantic", "lexical")
 
-RRF_K = 60
-"""Reciprocal rank fusion constant: score = sum(weight / (RRF_K + rank))."""
-LEXICAL_WEIGHT = 1.0
+# Tuned on SciFact's 809 train claims with `bench/scifact.py --tune` (never on its test
+# split): hybrid nDCG@10 on train 0.716 -> 0.740; on test 0.715 -> 0.728.
+RRF_K = 1
+"""Reciprocal rank fusion constant: score = sum(weight / (RRF_K + rank)).
+
+Small, so each retriever's first hits count most. The textbook 60 scores 0.722 on train
+with the other settings here (0.740 with 1): it lets items that both lists rank middling
+crowd out either list's best."""
+LEXICAL_WEIGHT = 1.1
+"""A touch above the semantic weight, so at equal ranks the BM25 hit goes first: lexical
+weights from 1.0 to 1.5 score 0.736-0.740 on train, 0.9 and below 0.717-0.723."""
 SEMANTIC_WEIGHT = 1.0
-COLUMN_WEIGHTS = (1.0, 1.0, 1.0)
-"""BM25 weights of title, summary and content."""
+COLUMN_WEIGHTS = (3.0, 1.0, 1.0)
+"""BM25 weights of title, summary and content: a title word says more about an item
+than a word in its body (title x3: lexical 0.708 on train, x1: 0.700, x8: 0.704)."""
 CANDIDATES = 100
-"""How deep each retriever goes before fusion."""
+"""How deep each retriever goes before fusion (50 to 400 change nDCG@10 by < 0.002)."""
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -141,21 +150,24 @@ class Searcher:
             row[0] for row in self.store.query(f"SELECT i.id FROM items i WHERE {where}", params)
         ]
 
-    def lexical(self, text: str, filters: ItemFilter, k: int) -> list[int]:
+    def lexical(self, text: str, filters: ItemFilter, k: int) -> list[tuple[int, float]]:
+        """Up to ``k`` (item id, BM25 relevance) pairs, best first; higher is better."""
         query = fts_query(text)
         if query is None:
             return []
         where, params = self.store.filter_sql(filters)
         weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
         rows = self.store.query(
-            f"""SELECT i.id FROM items_fts JOIN items i ON i.id = items_fts.rowid
+            f"""SELECT i.id, -bm25(items_fts, {weights}) AS relevance
+                FROM items_fts JOIN items i ON i.id = items_fts.rowid
                 WHERE items_fts MATCH ? AND {where}
-                ORDER BY bm25(items_fts, {weights}) LIMIT ?""",
+                ORDER BY relevance DESC LIMIT ?""",
             [query, *params, k],
         )
-        return [row[0] for row in rows]
+        return [(row[0], row[1]) for row in rows]
 
-    def semantic(self, text: str, filters: ItemFilter, k: int) -> list[int]:
+    def semantic(self, text: str, filters: ItemFilter, k: int) -> list[tuple[int, float]]:
+        """Up to ``k`` (item id, cosine similarity) pairs, best first."""
         from radar.index import check_model, search_vectors
 
         index = self.index()
@@ -166,8 +178,7 @@ class Searcher:
         embedder = self.embedder()
         check_model(self.workspace, embedder.info)
         vector = embedder.embed([text])[0]
-        hits = search_vectors(self.workspace, vector, k, self.allowed_ids(filters), index=index)
-        return [item_id for item_id, _ in hits]
+        return search_vectors(self.workspace, vector, k, self.allowed_ids(filters), index=index)
 
     # --- the API ---------------------------------------------------------------------
 
@@ -187,15 +198,17 @@ class Searcher:
         notes: list[str] = []
         lists: list[tuple[float, Sequence[int]]] = []
         if mode in ("hybrid", "lexical"):
-            lists.append((LEXICAL_WEIGHT, self.lexical(text, filters, depth)))
+            lexical = self.lexical(text, filters, depth)
+            lists.append((LEXICAL_WEIGHT, [item_id for item_id, _ in lexical]))
         if mode in ("hybrid", "semantic"):
             try:
-                lists.append((SEMANTIC_WEIGHT, self.semantic(text, filters, depth)))
+                semantic = self.semantic(text, filters, depth)
+                lists.append((SEMANTIC_WEIGHT, [item_id for item_id, _ in semantic]))
             except IndexMismatch as exc:
                 if mode == "semantic" or self.workspace.index_path.exists():
                     raise
                 notes.append(f"lexical results only: {exc}")
-        scores = rrf(lists)
+        scores = rrf(lists, RRF_K)
         ranked = sorted(scores, key=lambda item_id: (-scores[item_id], item_id))
         return SearchResult(self.hydrate(ranked, scores, limit, text), mode, notes)
 
