@@ -152,6 +152,7 @@ def status(app: AppContext, as_json: bool) -> None:
             "item_count": row["item_count"],
             "problem": row["problem"],
             "retry_after": row["retry_after"],
+            "next_due": row["next_due"],
         }
         for row in rows
     ]
@@ -159,7 +160,16 @@ def status(app: AppContext, as_json: bool) -> None:
         print_json(out)
     else:
         print_table(
-            out, ["name", "last_fetched", "last_status", "error_count", "item_count", "last_error"]
+            out,
+            [
+                "name",
+                "last_fetched",
+                "last_status",
+                "error_count",
+                "item_count",
+                "next_due",
+                "last_error",
+            ],
         )
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
-from radar.cli.common import AppContext, pass_app, print_json, say
+from radar.cli.common import AppContext, is_interactive, pass_app, print_json, say
+from radar.cli.ops import log_options
 from radar.cli.progress import ProgressLine
+from radar.errors import LockBusy
 from radar.feeds.config import load_config
-from radar.ingest import FeedOutcome, RunSummary, run_fetch
+from radar.ingest import FeedOutcome, RunSummary
 from radar.lock import WorkspaceLock
+from radar.ops.logs import logging_to, resolve_target
+from radar.ops.runner import CycleResult, run_cycle
 from radar.store import Store
-from radar.workspace import Workspace
 
 
 def feed_progress(line: ProgressLine):  # type: ignore[no-untyped-def]
@@ -21,22 +26,6 @@ def feed_progress(line: ProgressLine):  # type: ignore[no-untyped-def]
         line.show(f"fetching {done}/{total}  {outcome.name[:40]}: {label}")
 
     return update
-
-
-def index_after_fetch(store: Store, workspace: Workspace, model: str, line: ProgressLine) -> None:
-    """Embed and index what the fetch brought; problems are reported, never fatal."""
-    from radar.errors import IndexMismatch
-    from radar.index import update_index
-
-    try:
-        stats = update_index(store, workspace, model, progress=line.counter("embedding"))
-    except IndexMismatch as exc:
-        say(f"search index not updated: {exc}", err=True)
-        return
-    finally:
-        line.close()
-    if stats.embedded:
-        say(f"indexed {stats.embedded} new or changed items ({stats.total} in the index)", err=True)
 
 
 def report(summary: RunSummary) -> None:
@@ -50,31 +39,77 @@ def report(summary: RunSummary) -> None:
     say(summary.line(), err=True)
 
 
+def closing_counter(line: ProgressLine, label: str):  # type: ignore[no-untyped-def]
+    """A (done, total) progress display that clears itself when done, before log lines."""
+    show = line.counter(label)
+
+    def update(done: int, total: int) -> None:
+        show(done, total)
+        if done >= total:
+            line.close()
+
+    return update
+
+
+def say_cycle(result: CycleResult, *, failures_only: bool = False) -> None:
+    """The human report of one cycle, for when the log lines go elsewhere."""
+    if failures_only:
+        for outcome in result.summary.outcomes:
+            if outcome.status == "error":
+                say(f"  failed: {outcome.name}: {outcome.error_kind}: {outcome.error}", err=True)
+        return
+    report(result.summary)
+    if result.index_error:
+        say(f"search index not updated: {result.index_error}", err=True)
+    elif result.embedded:
+        say(
+            f"indexed {result.embedded} new or changed items ({result.indexed_total} in the index)",
+            err=True,
+        )
+
+
 @click.command()
-@click.option("--feed", "only", multiple=True, help="Fetch only this feed (repeatable).")
-@click.option("--strict", is_flag=True, help="Exit non-zero if any feed failed.")
-@click.option("--force", is_flag=True, help="Ignore a server's Retry-After and fetch anyway.")
+@click.option("--feed", "only", multiple=True, help="Fetch this feed now, due or not (repeatable).")
+@click.option("--all", "all_feeds", is_flag=True, help="Fetch every feed, due or not.")
+@click.option("--strict", is_flag=True, help="Exit 1 if any feed failed.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Fetch every feed now, even those whose server asked to wait (Retry-After).",
+)
 @click.option("--wait", type=float, default=0.0, help="Seconds to wait for a running fetch.")
 @click.option("--no-index", is_flag=True, help="Skip embedding and indexing new items.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-feed outcomes as JSON.")
+@log_options
 @pass_app
 def fetch(
     app: AppContext,
     only: tuple[str, ...],
+    all_feeds: bool,
     strict: bool,
     force: bool,
     wait: float,
     no_index: bool,
     as_json: bool,
+    log_format: str | None,
+    log_file: str | None,
 ) -> None:
-    """Fetch every feed in feeds.yaml concurrently and store new items.
+    """Fetch the feeds that are due and store new items, then index them.
 
-    Exit status is 0 when the run completed, even if some feeds failed (they are
-    reported and recorded in `radar feeds status`); use --strict to fail instead.
+    A feed is due when its interval has passed: its own <ttl>, or its server's
+    Cache-Control max-age / Expires, clamped to settings min_interval..max_interval
+    (15m..1d), or its `interval:` in feeds.yaml; failures back off exponentially.
+    New feeds are due at once. --all fetches every feed, --feed NAME that feed.
+
+    Logs one line per feed and one per run on stderr (or --log-file). Exit status:
+    0 the run completed (failed feeds are logged and recorded), 1 with --strict when
+    a feed failed, 2 configuration or workspace error, 75 another run holds the
+    workspace lock (try later, or --wait SECONDS).
 
     \b
     Examples:
       radar fetch
+      radar fetch --all --log-format json
       radar fetch --feed "PyTorch blog" --strict
     """
     workspace = app.workspace.require()
@@ -82,18 +117,45 @@ def fetch(
     for name in only:
         config.feed(name)
     workspace.ensure_data_dir()
-    line = ProgressLine()
-    with WorkspaceLock(workspace.lock_path, wait=wait), Store(workspace.db_path) as store:
+    target = resolve_target(workspace, config.settings, log_format=log_format, log_file=log_file)
+    interactive = is_interactive()
+    # With logs on stderr the per-feed log lines are the progress display.
+    feed_line = ProgressLine(enabled=interactive and not target.on_stderr)
+    embed_line = ProgressLine(enabled=interactive)
+    with logging_to(target):
         try:
-            summary = run_fetch(
-                store, config, only=only or None, force=force, progress=feed_progress(line)
-            )
+            lock = WorkspaceLock(workspace.lock_path, wait=wait)
+            lock.acquire()
+        except LockBusy as exc:
+            if not target.on_stderr:  # on stderr, the one-line error says it all
+                logging.getLogger("radar.run").warning(
+                    "not started: %s", exc, extra={"radar_event": "run"}
+                )
+            raise
+        try:
+            with Store(workspace.db_path) as store:
+                result = run_cycle(
+                    store,
+                    workspace,
+                    config,
+                    only=only,
+                    all_feeds=all_feeds,
+                    force=force,
+                    index=not no_index,
+                    strict=strict,
+                    progress=feed_progress(feed_line),
+                    embed_progress=closing_counter(embed_line, "embedding"),
+                )
         finally:
-            line.close()
-        if not no_index:
-            index_after_fetch(store, workspace, config.settings.model, line)
+            feed_line.close()
+            embed_line.close()
+            lock.release()
     if as_json:
-        print_json([vars(outcome) for outcome in summary.outcomes])
-    report(summary)
-    if strict and summary.count("error"):
-        raise click.exceptions.Exit(1)
+        print_json([vars(outcome) for outcome in result.summary.outcomes])
+    if not target.on_stderr:
+        if interactive:
+            say_cycle(result)
+        elif result.exit_status:
+            say_cycle(result, failures_only=True)
+    if result.exit_status:
+        raise click.exceptions.Exit(result.exit_status)

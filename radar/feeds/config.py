@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,80 @@ from radar.errors import ConfigError, NotFound
 
 KINDS = ("news", "docs", "releases", "papers")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+LOG_FORMATS = ("human", "json")
+DEFAULT_LOG_FILE = "data/logs/radar.log"
+"""Where ``log_file: true`` writes, relative to the workspace."""
+
+MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
+_DURATION_UNITS = {"s": 1.0, "m": MINUTE, "h": HOUR, "d": DAY, "w": 7 * DAY}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+_SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "tb": 1000**4,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$", re.IGNORECASE)
+
+
+def parse_duration(value: object) -> float:
+    """Seconds in a duration written with units: ``30s``, ``15m``, ``2h``, ``1d``, ``1h30m``.
+
+    A bare number is refused: ``15`` could mean seconds or minutes.
+    """
+    text = str(value).strip().lower() if isinstance(value, str | int | float) else ""
+    parts = _DURATION_PART.findall(text)
+    if not parts or _DURATION_PART.sub("", text).strip():
+        raise ValueError(
+            f"{value!r} is not a duration; write a number with a unit, e.g. 30s, 15m, 2h, 1d"
+        )
+    seconds = sum(float(number) * _DURATION_UNITS[unit] for number, unit in parts)
+    if seconds <= 0:
+        raise ValueError(f"{value!r} must be longer than zero")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest exact spelling of a duration in the units parse_duration reads."""
+    for unit, size in (("d", DAY), ("h", HOUR), ("m", MINUTE)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def parse_size(value: object) -> int:
+    """Bytes in a size such as ``1GiB``, ``500MB`` or a bare number of bytes."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    match = _SIZE.match(str(value)) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"{value!r} is not a size; write e.g. 1GiB, 500MB or a number of bytes")
+    number, unit = match.groups()
+    return int(float(number) * _SIZE_UNITS[unit.lower()])
+
+
+@dataclass(frozen=True)
+class DoctorSettings:
+    """Thresholds of `radar doctor`, from the ``settings: doctor:`` block."""
+
+    max_feed_errors: int = 3
+    """A feed that failed more than this many fetches in a row is reported failing."""
+    stale_after: float = 30 * DAY
+    """A feed whose newest item is older than this is reported stale (a warning)."""
+    run_warn_after: float = 2 * DAY
+    """Warn when the last successful fetch run is older than this."""
+    run_fail_after: float = 7 * DAY
+    """Fail when the last successful fetch run is older than this."""
+    volume_drop: float = 0.5
+    """Warn when this week's new items fall below this fraction of the 4-week average."""
+    min_free_disk: int = 1024**3
+    """Warn when the disk holding data/ has less free space than this (bytes)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +119,19 @@ class Settings:
     """User-Agent header sent with every request."""
     model: str = DEFAULT_MODEL
     """Embedding model: the bundled default, a sentence-transformers name, or a path."""
+    min_interval: float = 15 * MINUTE
+    """Shortest time (seconds) between two scheduled fetches of a feed, whatever it announces."""
+    max_interval: float = DAY
+    """Longest time (seconds) between two scheduled fetches; also caps back-off after errors."""
+    default_interval: float = HOUR
+    """Interval for a feed that announces none (no ttl, Cache-Control or Expires)."""
+    log_format: str = "human"
+    """Format of fetch/watch logs: human (one readable line per event) or json (JSON lines)."""
+    log_file: str | None = None
+    """Write logs to this file (relative to the workspace; rotated) instead of stderr;
+    ``true`` means data/logs/radar.log."""
+    doctor: DoctorSettings = field(default_factory=DoctorSettings)
+    """Thresholds of `radar doctor`."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +142,8 @@ class FeedConfig:
     url: str
     kind: str = "news"
     tags: tuple[str, ...] = ()
+    interval: float | None = None
+    """Seconds between scheduled fetches, overriding what the feed announces and the range."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "url": self.url, "kind": self.kind, "tags": list(self.tags)}
@@ -81,6 +171,16 @@ _SETTING_TYPES: dict[str, type] = {
     "max_redirects": int,
     "user_agent": str,
     "model": str,
+}
+_DURATION_SETTINGS = ("min_interval", "max_interval", "default_interval")
+_OTHER_SETTINGS = ("log_format", "log_file", "doctor")
+_DOCTOR_SETTINGS: dict[str, type] = {
+    "max_feed_errors": int,
+    "stale_after": float,
+    "run_warn_after": float,
+    "run_fail_after": float,
+    "volume_drop": float,
+    "min_free_disk": int,
 }
 
 
@@ -129,6 +229,14 @@ def _parse_feed(path: Path, node: yaml.Node, index: int) -> FeedConfig:
                     path, "must be a list", line=_line(value_node), field=f"{where}.tags"
                 )
             values[key] = [str(_scalar(path, t, f"{where}.tags")) for t in value_node.value]
+        elif key == "interval":
+            raw = _scalar(path, value_node, f"{where}.interval")
+            try:
+                values[key] = parse_duration(raw)
+            except ValueError as exc:
+                raise ConfigError(
+                    path, str(exc), line=_line(value_node), field=f"{where}.interval"
+                ) from None
         elif key in ("name", "url", "kind"):
             value = _scalar(path, value_node, f"{where}.{key}")
             if not isinstance(value, str) or not value.strip():
@@ -142,7 +250,7 @@ def _parse_feed(path: Path, node: yaml.Node, index: int) -> FeedConfig:
         else:
             raise ConfigError(
                 path,
-                "unknown field (expected name, url, kind, tags)",
+                "unknown field (expected name, url, kind, tags, interval)",
                 line=_line(key_node),
                 field=f"{where}.{key}",
             )
@@ -161,7 +269,11 @@ def _parse_feed(path: Path, node: yaml.Node, index: int) -> FeedConfig:
             field=f"{where}.kind",
         )
     return FeedConfig(
-        name=values["name"], url=values["url"], kind=kind, tags=tuple(values.get("tags", ()))
+        name=values["name"],
+        url=values["url"],
+        kind=kind,
+        tags=tuple(values.get("tags", ())),
+        interval=values.get("interval"),
     )
 
 
@@ -171,10 +283,15 @@ def _parse_settings(path: Path, node: yaml.Node) -> Settings:
     if not isinstance(node, yaml.MappingNode):
         raise ConfigError(path, "must be a mapping", line=_line(node), field="settings")
     values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
     for key, key_node, value_node in _mapping_items(node):
+        lines[key] = _line(value_node)
+        if key in _DURATION_SETTINGS or key in _OTHER_SETTINGS:
+            values[key] = _parse_special_setting(path, key, value_node)
+            continue
         expected = _SETTING_TYPES.get(key)
         if expected is None:
-            known = ", ".join(sorted(_SETTING_TYPES))
+            known = ", ".join(sorted([*_SETTING_TYPES, *_DURATION_SETTINGS, *_OTHER_SETTINGS]))
             raise ConfigError(
                 path,
                 f"unknown setting (known: {known})",
@@ -196,7 +313,80 @@ def _parse_settings(path: Path, node: yaml.Node) -> Settings:
                 path, "must be positive", line=_line(value_node), field=f"settings.{key}"
             )
         values[key] = value
-    return Settings(**values)
+    settings = Settings(**values)
+    if settings.min_interval > settings.max_interval:
+        raise ConfigError(
+            path,
+            "must not be shorter than min_interval",
+            line=lines.get("max_interval", lines.get("min_interval")),
+            field="settings.max_interval",
+        )
+    return settings
+
+
+def _parse_special_setting(path: Path, key: str, node: yaml.Node) -> Any:
+    """Settings that are not a plain int/float/str: durations, choices, the doctor block."""
+    where = f"settings.{key}"
+    if key == "doctor":
+        return _parse_doctor(path, node)
+    value = _scalar(path, node, where)
+    if key in _DURATION_SETTINGS:
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            raise ConfigError(path, str(exc), line=_line(node), field=where) from None
+    if key == "log_format":
+        if value not in LOG_FORMATS:
+            raise ConfigError(
+                path,
+                f"{value!r} is not one of {', '.join(LOG_FORMATS)}",
+                line=_line(node),
+                field=where,
+            )
+        return value
+    if value is None or value is False:
+        return None
+    if value is True:
+        return DEFAULT_LOG_FILE
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(path, "must be a file path or true", line=_line(node), field=where)
+    return value.strip()
+
+
+def _parse_doctor(path: Path, node: yaml.Node) -> DoctorSettings:
+    if isinstance(node, yaml.ScalarNode) and node.value in ("", "null", "~"):
+        return DoctorSettings()
+    if not isinstance(node, yaml.MappingNode):
+        raise ConfigError(path, "must be a mapping", line=_line(node), field="settings.doctor")
+    values: dict[str, Any] = {}
+    for key, key_node, value_node in _mapping_items(node):
+        where = f"settings.doctor.{key}"
+        expected = _DOCTOR_SETTINGS.get(key)
+        if expected is None:
+            known = ", ".join(_DOCTOR_SETTINGS)
+            raise ConfigError(
+                path, f"unknown setting (known: {known})", line=_line(key_node), field=where
+            )
+        value = _scalar(path, value_node, where)
+        try:
+            values[key] = _doctor_value(key, value)
+        except ValueError as exc:
+            raise ConfigError(path, str(exc), line=_line(value_node), field=where) from None
+    return DoctorSettings(**values)
+
+
+def _doctor_value(key: str, value: Any) -> Any:
+    if key == "min_free_disk":
+        return parse_size(value)
+    if key == "max_feed_errors":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"must be a whole number of at least 1, got {value!r}")
+        return value
+    if key == "volume_drop":
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value < 1:
+            raise ValueError(f"must be a fraction between 0 and 1, got {value!r}")
+        return float(value)
+    return parse_duration(value)
 
 
 def parse_config(text: str, path: Path) -> Config:

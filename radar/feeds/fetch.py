@@ -52,6 +52,8 @@ class FetchResult:
     error: str | None = None
     retry_after: datetime | None = None
     elapsed: float = 0.0
+    bytes: int = 0
+    """Size of the decompressed body (kept after ``content`` is released)."""
 
     @property
     def etag(self) -> str | None:
@@ -324,6 +326,7 @@ class Fetcher:
                 async for chunk in response.aiter_raw(CHUNK):
                     decoder.feed(chunk)
                 result.content = decoder.finish()
+                result.bytes = len(result.content)
                 result.status = "ok"
                 return None
         except FetchFailure:

@@ -1,0 +1,479 @@
+"""`radar doctor`: the pipeline's health in one report, each check OK, WARN or FAIL.
+
+Checks read the database, the index files and the disk; none loads the embedding
+model (the index's own metadata names its vector space). The figures behind the
+checks are kept on the report so the Prometheus rendering shows the same numbers.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from radar.errors import IndexMismatch
+from radar.feeds.config import Config, DoctorSettings, format_duration
+from radar.ops.history import finished_at, last_run
+from radar.store import Store, from_iso, to_iso, utc_now
+from radar.workspace import Workspace
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+DAMAGED_HINT = (
+    "the database is damaged: move data/radar.db aside and run `radar fetch --all` "
+    "to rebuild it from the feeds"
+)
+SEVERITY = {OK: 0, WARN: 1, FAIL: 2}
+WEEK = timedelta(days=7)
+BASELINE_WEEKS = 4
+
+
+@dataclass
+class Check:
+    name: str
+    status: str
+    summary: str
+    hint: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> int:
+        return SEVERITY[self.status]
+
+
+@dataclass
+class FeedHealth:
+    name: str
+    errors: int
+    last_status: str | None
+    last_ok: datetime | None
+    newest_item: datetime | None
+    """When the feed last published something we stored (item date, never after first seen)."""
+    next_due: datetime | None
+    items: int
+    failing: bool = False
+    stale: bool = False
+
+
+@dataclass
+class IndexFigures:
+    present: bool
+    items: int = 0
+    indexed: int = 0
+    missing: int = 0
+    extra: int = 0
+    stale: int = 0
+
+
+@dataclass
+class Report:
+    checked_at: datetime
+    thresholds: DoctorSettings
+    checks: list[Check] = field(default_factory=list)
+    feeds: list[FeedHealth] = field(default_factory=list)
+    last_run: dict[str, Any] | None = None
+    last_success: datetime | None = None
+    items_total: int = 0
+    items_this_week: int = 0
+    items_weekly_average: float | None = None
+    index: IndexFigures | None = None
+    model: str = ""
+    fingerprint: str | None = None
+    database_bytes: int = 0
+    disk_free_bytes: int | None = None
+
+    @property
+    def status(self) -> str:
+        worst = max((check.severity for check in self.checks), default=0)
+        return {0: OK, 1: WARN, 2: FAIL}[worst]
+
+    @property
+    def exit_status(self) -> int:
+        return SEVERITY[self.status]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "exit_status": self.exit_status,
+            "checked_at": to_iso(self.checked_at),
+            "checks": [
+                {
+                    "name": c.name,
+                    "status": c.status,
+                    "summary": c.summary,
+                    "hint": c.hint,
+                    "details": c.details,
+                }
+                for c in self.checks
+            ],
+        }
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _ago(moment: datetime, now: datetime) -> str:
+    seconds = max(0.0, (now - moment).total_seconds())
+    if seconds < 90:
+        return f"{seconds:.0f} s ago"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min ago"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.0f} h ago"
+    return f"{seconds / 86400:.0f} days ago"
+
+
+def human_bytes(size: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TiB"
+
+
+def _names(feeds: list[FeedHealth], limit: int = 5) -> str:
+    shown = ", ".join(feed.name for feed in feeds[:limit])
+    return shown + (f" and {len(feeds) - limit} more" if len(feeds) > limit else "")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+# --- reading the figures ----------------------------------------------------------------
+
+
+def _feed_health(store: Store, config: Config) -> list[FeedHealth]:
+    store.sync_feeds(config.feeds)
+    rows = store.query(
+        """
+        SELECT f.name, f.error_count, f.last_status, f.last_ok, f.next_due,
+               COUNT(s.item_id) AS items,
+               MAX(MIN(i.sort_date, s.first_seen)) AS newest_item
+        FROM feeds f
+        LEFT JOIN item_sources s ON s.feed_id = f.id
+        LEFT JOIN items i ON i.id = s.item_id
+        WHERE f.in_config = 1
+        GROUP BY f.id ORDER BY f.name COLLATE NOCASE
+        """
+    )
+    return [
+        FeedHealth(
+            name=row["name"],
+            errors=int(row["error_count"]),
+            last_status=row["last_status"],
+            last_ok=from_iso(row["last_ok"]),
+            newest_item=from_iso(row["newest_item"]),
+            next_due=from_iso(row["next_due"]),
+            items=int(row["items"]),
+        )
+        for row in rows
+    ]
+
+
+def _count_first_seen(store: Store, since: datetime, until: datetime) -> int:
+    row = store.query(
+        "SELECT COUNT(*) FROM items WHERE first_seen >= ? AND first_seen < ?",
+        [to_iso(since), to_iso(until)],
+    )[0]
+    return int(row[0])
+
+
+# --- the checks ---------------------------------------------------------------------------
+
+
+def check_failing_feeds(report: Report) -> Check:
+    limit = report.thresholds.max_feed_errors
+    failing = [feed for feed in report.feeds if feed.errors > limit]
+    retrying = [feed for feed in report.feeds if 0 < feed.errors <= limit]
+    for feed in failing:
+        feed.failing = True
+    details = {
+        "feeds": len(report.feeds),
+        "failing": {feed.name: feed.errors for feed in failing},
+        "retrying": {feed.name: feed.errors for feed in retrying},
+    }
+    if failing:
+        listed = ", ".join(
+            f"{feed.name} ({feed.last_status} ×{feed.errors})" for feed in failing[:5]
+        )
+        more = f" and {len(failing) - 5} more" if len(failing) > 5 else ""
+        gone = any(feed.last_status == "gone" for feed in failing)
+        return Check(
+            "feeds",
+            FAIL,
+            f"{_plural(len(failing), 'feed')} failed more than {limit} fetches in a row: "
+            f"{listed}{more}",
+            "see `radar feeds status`; fix the URL (`radar feeds discover`) or remove the feed"
+            + ("; a gone feed (HTTP 410) will not come back" if gone else ""),
+            details,
+        )
+    summary = f"{_plural(len(report.feeds), 'feed')}, none failing"
+    if retrying:
+        summary += f" ({len(retrying)} retrying after an error: {_names(retrying)})"
+    return Check("feeds", OK, summary, details=details)
+
+
+def check_stale_feeds(report: Report) -> Check:
+    after = timedelta(seconds=report.thresholds.stale_after)
+    cutoff = report.checked_at - after
+    stale = [
+        feed
+        for feed in report.feeds
+        if feed.last_ok is not None and (feed.newest_item is None or feed.newest_item < cutoff)
+    ]
+    for feed in stale:
+        feed.stale = True
+    window = format_duration(report.thresholds.stale_after)
+    details = {
+        "stale": {feed.name: to_iso(feed.newest_item) for feed in stale},
+        "stale_after": window,
+    }
+    if not stale:
+        return Check(
+            "stale", OK, f"every fetched feed has a new item within {window}", None, details
+        )
+    return Check(
+        "stale",
+        WARN,
+        f"{_plural(len(stale), 'feed')} with no new item in {window}: {_names(stale)}",
+        "the feed may have moved or died: check its site, `radar feeds discover URL`",
+        details,
+    )
+
+
+def check_last_run(report: Report) -> Check:
+    thresholds = report.thresholds
+    last = report.last_run
+    if report.last_success is None:
+        return Check(
+            "last_run",
+            FAIL,
+            "no successful fetch run recorded",
+            "run `radar fetch`, and schedule it (cron or systemd timer; see the README)",
+            {"last_run": last},
+        )
+    age = (report.checked_at - report.last_success).total_seconds()
+    summary = f"last successful run {_ago(report.last_success, report.checked_at)}"
+    summary += f" ({to_iso(report.last_success)})"
+    if last is not None and not last["ok"]:
+        summary += f"; the latest run failed: {last['notes'] or 'every feed failed'}"
+    details = {"last_success": to_iso(report.last_success), "age_s": round(age), "last_run": last}
+    hint = "is the cron job or timer still running? see `radar runs` and the logs"
+    if age > thresholds.run_fail_after:
+        return Check("last_run", FAIL, summary, hint, details)
+    if age > thresholds.run_warn_after:
+        return Check("last_run", WARN, summary, hint, details)
+    return Check("last_run", OK, summary, None, details)
+
+
+def check_volume(report: Report, store: Store) -> Check:
+    now = report.checked_at
+    report.items_this_week = _count_first_seen(store, now - WEEK, now + timedelta(seconds=1))
+    baseline_start = now - WEEK * (1 + BASELINE_WEEKS)
+    first = store.query("SELECT MIN(first_seen) FROM items")[0][0]
+    details: dict[str, Any] = {"this_week": report.items_this_week}
+    this_week = f"{_plural(report.items_this_week, 'new item')} in the last 7 days"
+    if first is None or from_iso(first) > baseline_start:  # type: ignore[operator]
+        return Check(
+            "volume",
+            OK,
+            f"{this_week}; under 5 weeks of history, no 4-week average yet",
+            None,
+            details,
+        )
+    baseline = _count_first_seen(store, baseline_start, now - WEEK) / BASELINE_WEEKS
+    report.items_weekly_average = baseline
+    details["weekly_average"] = round(baseline, 2)
+    summary = f"{this_week}, 4-week average {baseline:.1f} a week"
+    drop = report.thresholds.volume_drop
+    if baseline > 0 and report.items_this_week < drop * baseline:
+        return Check(
+            "volume",
+            WARN,
+            summary + f" (below {drop:.0%} of it)",
+            "fewer items than usual: look for failing or stale feeds and at `radar runs`",
+            details,
+        )
+    return Check("volume", OK, summary, None, details)
+
+
+def check_index(report: Report, store: Store, workspace: Workspace, config: Config) -> Check:
+    from radar.embed import ModelInfo
+    from radar.index import read_meta, verify
+
+    items = store.item_count()
+    report.model = config.settings.model
+    rebuild = "run `radar index rebuild`"
+    try:
+        meta = read_meta(workspace)
+    except IndexMismatch as exc:
+        report.index = IndexFigures(present=False, items=items)
+        return Check("index", FAIL, str(exc), rebuild)
+    if meta is None:
+        report.index = IndexFigures(present=False, items=items, missing=items)
+        if items == 0:
+            return Check("index", OK, "no items yet, no index yet")
+        return Check("index", WARN, f"no search index yet ({items} items not searchable)", rebuild)
+    report.fingerprint = meta.fingerprint
+    if not workspace.index_path.exists():
+        report.index = IndexFigures(present=False, items=items, missing=items)
+        return Check("index", FAIL, f"{workspace.index_path.name} is missing", rebuild)
+    if meta.model != config.settings.model:
+        report.index = IndexFigures(present=True, items=items)
+        return Check(
+            "index",
+            FAIL,
+            f"the index was built with model {meta.model!r}, feeds.yaml asks for "
+            f"{config.settings.model!r}",
+            rebuild,
+        )
+    try:
+        found = verify(store, workspace, ModelInfo(meta.model, meta.dim, meta.fingerprint))
+    except IndexMismatch as exc:
+        report.index = IndexFigures(present=False, items=items)
+        return Check("index", FAIL, str(exc), rebuild)
+    report.index = IndexFigures(
+        present=True,
+        items=found.items,
+        indexed=found.indexed,
+        missing=len(found.missing),
+        extra=len(found.extra),
+        stale=len(found.stale),
+    )
+    details = {
+        "items": found.items,
+        "indexed": found.indexed,
+        "missing": found.missing[:20],
+        "extra": found.extra[:20],
+        "stale": found.stale[:20],
+    }
+    summary = f"{found.items} items, {found.indexed} indexed"
+    if found.missing or found.extra or found.stale:
+        summary += (
+            f"; out of step: {len(found.missing)} missing, {len(found.extra)} extra, "
+            f"{len(found.stale)} stale"
+        )
+        return Check("index", FAIL, summary, "run `radar index verify --repair`", details)
+    return Check("index", OK, summary + ", in step with the database", None, details)
+
+
+def check_model(report: Report, workspace: Workspace, config: Config) -> Check:
+    """The configured model against the index's fingerprint (which includes the text recipe)."""
+    from radar.embed import ModelInfo
+    from radar.index import read_meta
+
+    try:
+        meta = read_meta(workspace)
+    except IndexMismatch:
+        meta = None
+    configured = config.settings.model
+    if meta is None:
+        return Check(
+            "model", OK, f"{configured} (no index built yet)", details={"model": configured}
+        )
+    expected = ModelInfo.for_model(configured, meta.dim).fingerprint
+    details = {
+        "model": configured,
+        "index_model": meta.model,
+        "fingerprint": meta.fingerprint,
+        "expected_fingerprint": expected,
+        "dim": meta.dim,
+    }
+    if meta.model != configured or meta.fingerprint != expected:
+        return Check(
+            "model",
+            FAIL,
+            f"feeds.yaml asks for {configured} (fingerprint {expected}) but the index holds "
+            f"{meta.model} vectors (fingerprint {meta.fingerprint})",
+            "run `radar index rebuild`",
+            details,
+        )
+    return Check(
+        "model", OK, f"{configured}, {meta.dim}-d, fingerprint {meta.fingerprint}", None, details
+    )
+
+
+def check_database(report: Report, store: Store, workspace: Workspace) -> Check:
+    db = workspace.db_path
+    report.database_bytes = sum(
+        path.stat().st_size for path in (db, db.with_name(db.name + "-wal")) if path.exists()
+    )
+    report.items_total = store.item_count()
+    try:
+        verdict = str(store.query("PRAGMA quick_check")[0][0])
+    except sqlite3.DatabaseError as exc:
+        verdict = str(exc)
+    summary = (
+        f"{human_bytes(report.database_bytes)}, {report.items_total} items, "
+        f"{_plural(len(report.feeds), 'feed')}"
+    )
+    details = {"bytes": report.database_bytes, "items": report.items_total, "quick_check": verdict}
+    if verdict != "ok":
+        return Check(
+            "database",
+            FAIL,
+            summary + f"; integrity check: {verdict[:200]}",
+            DAMAGED_HINT,
+            details,
+        )
+    return Check("database", OK, summary + ", integrity ok", None, details)
+
+
+def check_disk(report: Report, workspace: Workspace) -> Check:
+    where = workspace.data_dir if workspace.data_dir.exists() else workspace.root
+    free = shutil.disk_usage(where).free
+    report.disk_free_bytes = free
+    minimum = report.thresholds.min_free_disk
+    summary = f"{human_bytes(free)} free in {where.name}/"
+    details = {"free_bytes": free, "min_free_bytes": minimum}
+    if free < minimum:
+        return Check(
+            "disk",
+            WARN,
+            summary + f" (below {human_bytes(minimum)})",
+            "free some space: the database and index grow with every fetch",
+            details,
+        )
+    return Check("disk", OK, summary, None, details)
+
+
+def _guarded(name: str, check: Callable[[], Check]) -> Check:
+    """A check that cannot read the database fails (it must not crash the report)."""
+    try:
+        return check()
+    except sqlite3.DatabaseError as exc:
+        return Check(name, FAIL, f"cannot read the database: {exc}", DAMAGED_HINT)
+
+
+def diagnose(
+    workspace: Workspace,
+    config: Config,
+    store: Store,
+    *,
+    thresholds: DoctorSettings | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Report:
+    """Run every check against a workspace and return the report (nothing is repaired)."""
+    report = Report(checked_at=clock(), thresholds=thresholds or config.settings.doctor)
+
+    try:
+        report.feeds = _feed_health(store, config)
+        report.last_run = last_run(store)
+        report.last_success = finished_at(last_run(store, successful=True))
+    except sqlite3.DatabaseError as exc:
+        broken = Check("feeds", FAIL, f"cannot read the database: {exc}", DAMAGED_HINT)
+        first = [broken, replace(broken, name="stale"), replace(broken, name="last_run")]
+    else:
+        first = [check_failing_feeds(report), check_stale_feeds(report), check_last_run(report)]
+    report.checks = [
+        *first,
+        _guarded("volume", lambda: check_volume(report, store)),
+        _guarded("index", lambda: check_index(report, store, workspace, config)),
+        _guarded("model", lambda: check_model(report, workspace, config)),
+        _guarded("database", lambda: check_database(report, store, workspace)),
+        check_disk(report, workspace),
+    ]
+    return report

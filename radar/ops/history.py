@@ -1,0 +1,118 @@
+"""The history of fetch runs: table ``fetch_runs`` (migration m004 in radar.store).
+
+One row per `radar fetch`, `radar watch` iteration or demo run, written when the run
+ends, also when it failed. A run is *successful* (``ok``) when it finished and not
+every feed it tried failed; `radar doctor` measures the pipeline's age from that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from radar.store import Store, from_iso, to_iso
+
+if TYPE_CHECKING:
+    from radar.ingest import RunSummary
+
+KEEP_RUNS_FOR = timedelta(days=400)
+"""Older rows are pruned when a run is recorded (a year of history stays)."""
+
+
+@dataclass
+class RunRecord:
+    trigger: str
+    """fetch, watch or demo."""
+    started: datetime
+    finished: datetime
+    feeds_ok: int = 0
+    feeds_not_modified: int = 0
+    feeds_failed: int = 0
+    feeds_deferred: int = 0
+    feeds_not_due: int = 0
+    items_new: int = 0
+    items_embedded: int = 0
+    duration_s: float = 0.0
+    exit_status: int = 0
+    ok: bool = False
+    notes: str | None = None
+
+    @classmethod
+    def from_summary(
+        cls,
+        summary: RunSummary | None,
+        *,
+        trigger: str,
+        started: datetime,
+        finished: datetime,
+        duration_s: float,
+        items_embedded: int = 0,
+        exit_status: int = 0,
+        notes: str | None = None,
+    ) -> RunRecord:
+        """A record of a run; ``summary`` is None when the run broke before fetching ended."""
+        record = cls(
+            trigger=trigger,
+            started=started,
+            finished=finished,
+            duration_s=round(duration_s, 3),
+            items_embedded=items_embedded,
+            exit_status=exit_status,
+            notes=notes,
+        )
+        if summary is not None:
+            record.feeds_ok = summary.count("ok")
+            record.feeds_not_modified = summary.count("not_modified")
+            record.feeds_failed = summary.count("error")
+            record.feeds_deferred = summary.count("deferred")
+            record.feeds_not_due = len(summary.not_due)
+            record.items_new = summary.new_items
+            tried = record.feeds_ok + record.feeds_not_modified + record.feeds_failed
+            record.ok = exit_status in (0, 1) and (tried == 0 or record.feeds_failed < tried)
+        return record
+
+
+def record_run(store: Store, record: RunRecord) -> int:
+    """Insert the run's row (pruning rows older than KEEP_RUNS_FOR); return its id."""
+    row = asdict(record)
+    row["started"] = to_iso(record.started)
+    row["finished"] = to_iso(record.finished)
+    row["ok"] = 1 if record.ok else 0
+    columns = ", ".join(row)
+    marks = ", ".join(f":{name}" for name in row)
+    with store.transaction() as conn:
+        cursor = conn.execute(f"INSERT INTO fetch_runs ({columns}) VALUES ({marks})", row)
+        conn.execute(
+            "DELETE FROM fetch_runs WHERE started < ?",
+            [to_iso(record.started - KEEP_RUNS_FOR)],
+        )
+    return int(cursor.lastrowid or 0)
+
+
+def _row(row: Any) -> dict[str, Any]:
+    data = dict(row)
+    data["ok"] = bool(data["ok"])
+    return data
+
+
+def list_runs(store: Store, limit: int | None = 20) -> list[dict[str, Any]]:
+    """Most recent first."""
+    sql = "SELECT * FROM fetch_runs ORDER BY started DESC, id DESC"
+    params: list[Any] = []
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [_row(row) for row in store.query(sql, params)]
+
+
+def last_run(store: Store, *, successful: bool = False) -> dict[str, Any] | None:
+    sql = "SELECT * FROM fetch_runs"
+    if successful:
+        sql += " WHERE ok = 1"
+    rows = store.query(sql + " ORDER BY finished DESC, id DESC LIMIT 1")
+    return _row(rows[0]) if rows else None
+
+
+def finished_at(run: dict[str, Any] | None) -> datetime | None:
+    return from_iso(run["finished"]) if run else None
