@@ -156,9 +156,52 @@ def _m004_operations(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m005_tech_links(db: sqlite_utils.Database) -> None:
+    """News ⇄ technology links (radar.techradar.links), a mirror of data/techradar.yaml,
+    parsed releases and cached technology vectors. All rebuildable from the radar file."""
+    db.executescript(
+        """
+        CREATE TABLE technologies (
+            slug TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            quadrant TEXT NOT NULL DEFAULT '',
+            ring TEXT NOT NULL DEFAULT '',
+            retired INTEGER NOT NULL DEFAULT 0,
+            description TEXT NOT NULL DEFAULT '',
+            aliases TEXT NOT NULL DEFAULT '[]',
+            signature TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE item_tech (
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            tech_slug TEXT NOT NULL,
+            method TEXT NOT NULL,
+            score REAL NOT NULL,
+            PRIMARY KEY (item_id, tech_slug)
+        );
+        CREATE INDEX item_tech_slug ON item_tech(tech_slug, item_id);
+        CREATE TABLE releases (
+            item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+            tech_slug TEXT,
+            project TEXT NOT NULL,
+            version TEXT NOT NULL,
+            prerelease INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX releases_tech ON releases(tech_slug);
+        CREATE TABLE tech_embeddings (
+            slug TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (slug, fingerprint)
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("m001_initial", _m001_initial),
     ("m002_embeddings", _m002_embeddings),
+    ("m005_tech_links", _m005_tech_links),
     ("m004_operations", _m004_operations),
 ]
 
@@ -225,6 +268,8 @@ class ItemFilter:
     tag: str | None = None
     kind: str | None = None
     item_ids: Sequence[int] | None = None
+    tech: str | None = None
+    """Only items linked to the technology with this slug (see radar.techradar.links)."""
 
 
 NO_FILTER = ItemFilter()
@@ -630,6 +675,12 @@ class Store:
         if filters.item_ids is not None:
             ids = ",".join(str(int(i)) for i in filters.item_ids) or "NULL"
             clauses.append(f"{alias}.id IN ({ids})")
+        if filters.tech is not None:
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM item_tech t WHERE t.item_id = {alias}.id "
+                "AND t.tech_slug = ?)"
+            )
+            params.append(filters.tech)
         return " AND ".join(clauses), params
 
     def _item_dict(self, row: sqlite3.Row) -> dict[str, Any]:

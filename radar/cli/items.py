@@ -9,6 +9,7 @@ import click
 
 from radar.cli.common import AppContext, pass_app, print_json, print_table, say
 from radar.store import ItemFilter, Store
+from radar.workspace import Workspace
 
 
 class DateParam(click.ParamType):
@@ -67,6 +68,7 @@ def items() -> None:
 @click.option("--since", type=DATE, help="Published on or after (2026-11-01, or 7d).")
 @click.option("--unread", is_flag=True, help="Only unread items.")
 @click.option("--starred", is_flag=True, help="Only starred items.")
+@click.option("--tech", help="Only items mentioning this technology (name, alias or slug).")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @pass_app
@@ -76,6 +78,7 @@ def list_items(
     since: datetime | None,
     unread: bool,
     starred: bool,
+    tech: str | None,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -84,13 +87,16 @@ def list_items(
     \b
     Example:
       radar items list --feed "arXiv cs.LG" --since 2026-11-01 --json
+      radar items list --tech ray --since 30d
     """
     workspace = app.workspace.require()
     with Store(workspace.db_path) as store:
         if feed:
             store.feed_row(feed)
+        tech_slug = tech_filter_slug(store, workspace, tech)
         rows = store.list_items(
-            ItemFilter(feed=feed, since=since, unread=unread, starred=starred), limit=limit
+            ItemFilter(feed=feed, since=since, unread=unread, starred=starred, tech=tech_slug),
+            limit=limit,
         )
     if as_json:
         print_json([item_json(row) for row in rows])
@@ -99,6 +105,15 @@ def list_items(
         row["flags"] = ("*" if row["starred"] else " ") + (" " if row["read"] else "N")
         row["date"] = (row["published"] or row["first_seen"] or "")[:10]
     print_table(rows, ["id", "flags", "date", "feed", "title"])
+
+
+def tech_filter_slug(store: Store, workspace: Workspace, name: str | None) -> str | None:
+    """The slug for a --tech NAME filter (links brought up to date); NotFound if unknown."""
+    if name is None:
+        return None
+    from radar.techradar.links import resolve_tech
+
+    return resolve_tech(store, workspace, name).slug
 
 
 @items.command("show")

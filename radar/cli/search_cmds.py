@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from radar.cli.common import AppContext, pass_app, print_json, say
-from radar.cli.items import DATE
+from radar.cli.items import DATE, tech_filter_slug
 from radar.cli.progress import ProgressLine
 from radar.feeds.config import KINDS, load_config
 from radar.search import MODES, Searcher, SearchResult
@@ -41,6 +41,7 @@ def _show(result: SearchResult, as_json: bool) -> None:
 @click.option("--feed", help="Only items from this feed.")
 @click.option("--tag", help="Only items from feeds with this tag.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only items from feeds of this kind.")
+@click.option("--tech", help="Only items mentioning this technology (name, alias or slug).")
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option(
     "--batch",
@@ -59,6 +60,7 @@ def search(
     feed: str | None,
     tag: str | None,
     kind: str | None,
+    tech: str | None,
     mode: str,
     batch_file: str | None,
     as_json: bool,
@@ -69,16 +71,20 @@ def search(
     Examples:
       radar search "serving LLMs with paged attention"
       radar search "int4 quantisation" --since 30d --kind papers --json
+      radar search "autoscaling" --tech ray
       radar search --batch queries.txt --json > results.jsonl
     """
     if bool(query) == bool(batch_file):
         raise click.UsageError("give a QUERY or --batch FILE (not both)")
     workspace = app.workspace.require()
     config = load_config(workspace.feeds_path)
-    filters = ItemFilter(feed=feed, tag=tag, kind=kind, since=since, until=until)
     with Store(workspace.db_path) as store:
         if feed:
             store.feed_row(feed)
+        tech_slug = tech_filter_slug(store, workspace, tech)
+        filters = ItemFilter(
+            feed=feed, tag=tag, kind=kind, since=since, until=until, tech=tech_slug
+        )
         searcher = Searcher(workspace, store, config.settings.model)
         if batch_file:
             for line in Path(batch_file).read_text(encoding="utf-8").splitlines():

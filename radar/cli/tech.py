@@ -409,6 +409,15 @@ def _print_evidence(evidence: dict[str, Any]) -> None:
     if weekly:
         counts = [w.get("count", 0) if isinstance(w, dict) else int(w) for w in weekly]
         say(f"  mentions per week (oldest first): {' '.join(str(c) for c in counts)}")
+    release = evidence.get("latest_release")
+    if release:
+        published = str(release.get("published") or "")[:10]
+        pre = release.get("latest_prerelease")
+        newer = f" (pre-release {pre} is newer)" if pre else ""
+        say(
+            f"  latest release: {release['project']} {release['version']}  {published}{newer}"
+            f"  <{release.get('url') or ''}>"
+        )
 
 
 @tech.command("stale")

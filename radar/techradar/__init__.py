@@ -7,6 +7,7 @@ changes go through :class:`TechRadar` methods, then :func:`save_radar`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from radar.techradar.formats import (
@@ -81,25 +82,50 @@ def load_workspace_radar(workspace: Workspace) -> TechRadar:
     return load_radar(workspace.techradar_path)
 
 
-def mention_counts(workspace: Workspace) -> dict[str, int]:
-    """Items mentioning each technology in the last 30 days, keyed by technology name.
+def mention_counts(workspace: Workspace, *, now: datetime | None = None) -> dict[str, int]:
+    """Items mentioning each technology in the 30 days before `now` (default: the
+    current time), keyed by technology name."""
+    if not workspace.db_path.exists():
+        return {}
+    from radar.store import Store
+    from radar.techradar import links
 
-    Placeholder until news linking exists: no counts yet."""
-    return {}
+    radar = load_workspace_radar(workspace)
+    with Store(workspace.db_path) as store:
+        links.update_links(store, workspace, radar, embed=False)
+        return links.mention_counts(store, radar, now=now)
 
 
-def evidence(workspace: Workspace, tech: Technology) -> dict[str, Any]:
+def evidence(
+    workspace: Workspace, tech: Technology, *, now: datetime | None = None
+) -> dict[str, Any]:
     """News evidence for a technology: `recent` and `relevant` items (each a dict with
-    id, title, url, published) and `weekly_mentions` for the last 12 weeks, oldest first
-    (each {"week_start": "YYYY-MM-DD", "count": n}; `radar tech show` prints the counts).
+    id, title, url, published), `weekly_mentions` for the last 12 weeks, oldest first
+    (each {"week_start": "YYYY-MM-DD", "count": n}), its `latest_release` (or None),
+    `relevant_by` and `mentions_total`. See :func:`radar.techradar.links.evidence`."""
+    from radar.techradar import links
 
-    Placeholder until news linking exists: empty lists."""
-    return {"recent": [], "relevant": [], "weekly_mentions": []}
+    if not workspace.db_path.exists():
+        return links.no_evidence()
+    from radar.store import Store
+
+    radar = load_workspace_radar(workspace)
+    with Store(workspace.db_path) as store:
+        links.update_links(store, workspace, radar, embed=False)
+        return links.evidence(store, workspace, radar, tech, now=now)
 
 
 def radar_changed(workspace: Workspace, radar: TechRadar, names: list[str]) -> None:
     """Called by the CLI after it saved the radar; `names` are the technologies added or
     changed (empty when only radar-wide data changed).
 
-    Placeholder for keeping derived state in step (the database mirror, re-linking stored
-    items after a new technology or new aliases): nothing to do yet."""
+    Mirrors the radar into the database and re-links stored items for technologies
+    whose names, aliases or description changed (the mirror's signatures say which, so
+    hand edits of the file are caught up too)."""
+    if not workspace.db_path.exists():
+        return
+    from radar.store import Store
+    from radar.techradar import links
+
+    with Store(workspace.db_path) as store:
+        links.update_links(store, workspace, radar)
