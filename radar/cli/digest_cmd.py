@@ -1,0 +1,101 @@
+"""`radar digest`: the weekly digest as Markdown, HTML or JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from radar.cli.common import AppContext, pass_app, say
+
+SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def format_for(fmt: str | None, output: str | None) -> str:
+    """The chosen format, else the one the output file's suffix names, else Markdown."""
+    if fmt:
+        return fmt
+    if output:
+        return SUFFIX_FORMATS.get(Path(output).suffix.lower(), "md")
+    return "md"
+
+
+def write_output(text: str, output: str) -> None:
+    """Write to exactly the path given (temp file + rename, so a failure keeps the old
+    file), readable as the user's umask allows: a digest is made to be shared."""
+    import os
+
+    from radar.feeds.config import atomic_write_text
+
+    path = Path(output)
+    atomic_write_text(path, text)
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
+
+
+@click.command()
+@click.option("--week", help="ISO week, e.g. 2026-W47 (default: the last complete week, UTC).")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="First day (UTC, included) instead of a week.",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Last day (UTC, included); default with --since: yesterday.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "json"]),
+    help="Output format (default: from -o's suffix, else md).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
+@click.option(
+    "--top", type=click.IntRange(min=0), default=15, show_default=True, help="Top stories listed."
+)
+@pass_app
+def digest(
+    app: AppContext,
+    week: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    fmt: str | None,
+    output: str | None,
+    top: int,
+) -> None:
+    """What happened in a week, organised around the team's tech radar.
+
+    Sections: summary, radar moves, on our radar (items per technology, releases
+    first), top stories (each story once, with the other feeds that covered it),
+    rising technologies and terms, feed health. Items count by their publication
+    date, else the time radar first saw them; ranges are whole UTC days.
+
+    \b
+    Examples:
+      radar digest                              # last complete week, Markdown
+      radar digest --week 2026-W47 -o digest.html
+      radar digest --since 2026-11-01 --until 2026-11-30 --format json
+    """
+    from radar.digest import day_range, iso_week, render_digest, workspace_digest
+    from radar.techradar import today_utc
+
+    workspace = app.workspace.require()
+    if week and (since or until):
+        raise click.UsageError("give either --week or --since/--until, not both")
+    if week:
+        period = iso_week(week)
+    else:
+        period = day_range(
+            since.date() if since else None, until.date() if until else None, today_utc()
+        )
+    chosen = format_for(fmt, output)
+    text = render_digest(workspace_digest(workspace, period, top=top), chosen)
+    if output:
+        write_output(text, output)
+        say(f"wrote the {period.label} digest ({chosen}) to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
