@@ -1,0 +1,162 @@
+"""Typed messages that workers post back to the UI thread.
+
+Workers never touch widgets; they post one of these, and a handler on the screen or
+the app updates what is shown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from radar.index import SyncStats
+    from radar.ingest import FeedOutcome, RunSummary
+    from radar.search import SearchResult
+    from radar.techradar import TechRadar
+    from radar.tui.backend import FeedOverview, Health, ItemDetail, ItemRow, Selection, Show
+
+
+class WorkFailed(Message):
+    """A worker hit an error; `what` says what it was doing."""
+
+    def __init__(self, what: str, error: str) -> None:
+        super().__init__()
+        self.what = what
+        self.error = error
+
+
+class FeedsLoaded(Message):
+    def __init__(self, overview: FeedOverview) -> None:
+        super().__init__()
+        self.overview = overview
+
+
+class ItemsLoaded(Message):
+    def __init__(
+        self, generation: int, selection: Selection, show: Show, rows: list[ItemRow]
+    ) -> None:
+        super().__init__()
+        self.generation = generation
+        self.selection = selection
+        self.show = show
+        self.rows = rows
+
+
+class ItemLoaded(Message):
+    def __init__(self, detail: ItemDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class MarksSaved(Message):
+    """A worker saved an item's read/star marks (posted to the app)."""
+
+    def __init__(self, item_id: int, read: bool, starred: bool) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.read = read
+        self.starred = starred
+
+
+class MarksChanged(Message, bubble=False):
+    """An item's marks changed: the app tells each screen showing items."""
+
+    def __init__(self, item_id: int, read: bool, starred: bool) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.read = read
+        self.starred = starred
+
+
+class SearchReady(Message):
+    def __init__(self, has_index: bool, seconds: float) -> None:
+        super().__init__()
+        self.has_index = has_index
+        self.seconds = seconds
+
+
+class SearchFinished(Message):
+    def __init__(
+        self,
+        sequence: int,
+        label: str,
+        result: SearchResult | None,
+        error: str | None,
+        seconds: float,
+    ) -> None:
+        super().__init__()
+        self.sequence = sequence
+        self.label = label
+        self.result = result
+        self.error = error
+        self.seconds = seconds
+
+
+class RefreshProgress(Message):
+    def __init__(self, outcome: FeedOutcome, done: int, total: int) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.done = done
+        self.total = total
+
+
+class RefreshFinished(Message):
+    def __init__(self, summary: RunSummary | None, error: str | None = None) -> None:
+        super().__init__()
+        self.summary = summary
+        self.error = error
+
+
+class IndexProgress(Message):
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+
+class IndexUpdated(Message):
+    def __init__(self, stats: SyncStats | None, error: str | None = None) -> None:
+        super().__init__()
+        self.stats = stats
+        self.error = error
+
+
+class RadarLoaded(Message):
+    def __init__(self, radar: TechRadar, mentions: dict[str, int], select: str | None) -> None:
+        super().__init__()
+        self.radar = radar
+        self.mentions = mentions
+        self.select = select
+
+
+class EvidenceLoaded(Message):
+    def __init__(self, name: str, evidence: dict[str, Any]) -> None:
+        super().__init__()
+        self.name = name
+        self.evidence = evidence
+
+
+class RadarSaved(Message):
+    """A radar change was written to data/techradar.yaml."""
+
+    def __init__(self, name: str, summary: str) -> None:
+        super().__init__()
+        self.name = name
+        self.summary = summary
+
+
+class HealthLoaded(Message):
+    def __init__(self, health: Health) -> None:
+        super().__init__()
+        self.health = health
+
+
+class ChoicesLoaded(Message):
+    """Values a filter can take (feed names, tags), read for a picker."""
+
+    def __init__(self, field: str, values: list[str]) -> None:
+        super().__init__()
+        self.field = field
+        self.values = values
