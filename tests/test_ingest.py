@@ -56,7 +56,7 @@ def test_items_are_normalised_and_stored(radar, workspace, server):
 def test_second_fetch_is_conditional_and_stores_nothing_new(radar, workspace, server):
     subscribe(workspace, ("Blog", server.route("/blog.xml", body=rss(ITEMS))))
     radar("fetch", "--no-index")
-    second = radar("fetch", "--no-index")
+    second = radar("fetch", "--all", "--no-index")
     assert "1 not modified" in second.stderr and "0 new items" in second.stderr
     first_request, second_request = server.requests_to("/blog.xml")
     assert "if-none-match" not in first_request.headers
@@ -75,7 +75,7 @@ def test_refetching_changed_feed_does_not_duplicate_and_keeps_marks(radar, works
     edited = [dict(ITEMS[0], description="Throughput up 35% after a fix."), ITEMS[1]]
     extra = {"title": "New post", "link": "https://blog.example.org/new", "guid": "post-3"}
     server.route("/blog.xml", body=rss([*edited, extra]))
-    result = radar("fetch", "--no-index")
+    result = radar("fetch", "--all", "--no-index")
     assert "1 new items" in result.stderr
     items = {i["id"]: i for i in stored(workspace)}
     assert len(items) == 3
@@ -104,7 +104,7 @@ def test_items_without_guid_or_link_dedupe_by_title_and_date(radar, workspace, s
     bare = [{"title": "Weekly notes", "pubDate": "Mon, 16 Nov 2026 09:30:00 GMT", "description": "a"}]
     subscribe(workspace, ("Notes", server.route("/n.xml", body=rss(bare), conditional=False)))
     radar("fetch", "--no-index")
-    radar("fetch", "--no-index")
+    radar("fetch", "--all", "--no-index")
     assert len(stored(workspace)) == 1
 
 
@@ -131,7 +131,7 @@ def test_guids_that_change_every_fetch_fall_back_to_the_link(radar, workspace, s
 
     subscribe(workspace, ("Shifty", server.route("/s.xml", body=body, conditional=False)))
     for _ in range(3):
-        radar("fetch", "--no-index")
+        radar("fetch", "--all", "--no-index")
     assert len(stored(workspace)) == 3
 
 
@@ -152,7 +152,7 @@ def test_broken_feeds_are_reported_while_good_ones_ingest(radar, workspace, serv
     assert status["Broken"]["last_status"] == "server_error"
     assert status["Html"]["last_status"] == "not_a_feed"
     assert "discover" in status["Html"]["last_error"]
-    strict = radar("fetch", "--no-index", "--strict", ok=False)
+    strict = radar("fetch", "--all", "--no-index", "--strict", ok=False)
     assert strict.exit_code == 1
     status = {row["name"]: row for row in json.loads(radar("feeds", "status", "--json").stdout)}
     assert status["Missing"]["error_count"] == 2, "consecutive failures are counted"
@@ -162,7 +162,7 @@ def test_a_recovered_feed_resets_its_error_count(radar, workspace, server):
     subscribe(workspace, ("Flaky", server.route("/f.xml", status=503, body=b"")))
     radar("fetch", "--no-index")
     server.route("/f.xml", body=rss(ITEMS))
-    radar("fetch", "--no-index")
+    radar("fetch", "--all", "--no-index")
     row = json.loads(radar("feeds", "status", "--json").stdout)[0]
     assert row["error_count"] == 0 and row["last_error"] is None and row["item_count"] == 2
 

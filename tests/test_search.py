@@ -186,7 +186,7 @@ def test_only_new_or_changed_items_are_embedded_again(radar, server, live):
     assert "indexed" not in unchanged.stderr
     live[0] = dict(live[0], description="Now rewritten: paging of attention state in blocks.")
     server.route("/live.xml", body=rss([*live, item(9, "A brand new post", "Fresh text.", 20)]))
-    changed = radar("fetch")
+    changed = radar("fetch", "--all")
     assert "indexed 2 new or changed items (5 in the index)" in changed.stderr
     found = json.loads(radar("search", "Now rewritten paging", "--json", "--limit", "1").stdout)
     assert found[0]["title"] == live[0]["title"]
@@ -220,7 +220,7 @@ def test_a_failed_index_write_leaves_the_previous_index_usable(radar, workspace,
     monkeypatch.setattr(faiss, "write_index", crash)
     server.route("/live.xml", body=rss([*live, item(9, "Another post", "More text.", 21)]))
     with pytest.raises(OSError):
-        radar("fetch")
+        radar("fetch", "--all")
     monkeypatch.undo()
     assert workspace.index_path.read_bytes() == before
     assert not [p for p in workspace.data_dir.iterdir() if p.name.endswith(".tmp")]

@@ -94,7 +94,14 @@ def test_a_team_builds_a_radar_of_twenty_and_moves_some_with_reasons(twenty: Rad
         ("trial", "six weeks in staging", "bo"),
     ]
     assert shown["aliases"] == ["vLLM", "vllm"]
-    assert set(shown["evidence"]) == {"recent", "relevant", "weekly_mentions"}
+    assert set(shown["evidence"]) == {
+        "recent",
+        "relevant",
+        "relevant_by",
+        "weekly_mentions",
+        "latest_release",
+        "mentions_total",
+    }
 
     text = twenty("show", "vllm").stdout
     assert "six weeks in staging" in text and "History" in text and "Evidence" in text

@@ -11,7 +11,7 @@ import click
 
 from radar import __version__
 from radar.cli.common import AppContext
-from radar.errors import RadarError
+from radar.errors import LockBusy, RadarError
 from radar.workspace import resolve
 
 # command name -> "module:attribute"; modules are imported only when needed.
@@ -25,19 +25,29 @@ COMMANDS: dict[str, str] = {
     "search": "radar.cli.search_cmds:search",
     "similar": "radar.cli.search_cmds:similar",
     "index": "radar.cli.search_cmds:index",
+    "tui": "radar.cli.tui_cmd:tui",
+    "watch": "radar.cli.ops:watch",
+    "runs": "radar.cli.ops:runs",
+    "doctor": "radar.cli.ops:doctor",
+    "digest": "radar.cli.digest_cmd:digest",
 }
 
 # One-line help shown by `radar --help` without importing the modules.
 SHORT_HELP: dict[str, str] = {
     "init": "Create a new workspace with a starter feeds.yaml.",
     "demo": "Run radar end to end on the bundled offline demo data.",
-    "fetch": "Fetch all (or some) feeds and store new items.",
+    "fetch": "Fetch the feeds that are due, store and index new items.",
     "feeds": "Add, remove, list, import and export feeds.",
     "items": "List, show and mark stored items.",
     "tech": "The team's tech radar: technologies, rings, history, evidence.",
     "search": "Find items by meaning and words (hybrid), with filters.",
     "similar": "More like this: items closest in meaning to one item.",
     "index": "Status, verify and rebuild of the semantic search index.",
+    "tui": "The terminal UI (also what `radar` with no command opens).",
+    "watch": "Fetch due feeds in a loop, in the foreground (without cron).",
+    "runs": "The history of fetch runs: when, what came in, what failed.",
+    "doctor": "Pipeline health: feeds, runs, volume, index, disk (exit 0/1/2).",
+    "digest": "The weekly digest around the team's radar, as Markdown, HTML or JSON.",
 }
 
 
@@ -52,10 +62,18 @@ class DomainFailure(click.ClickException):
         click.echo(f"radar: error: {terminal_safe(self.message)}", err=True)
 
 
+class BusyFailure(DomainFailure):
+    """Another run holds the workspace lock: exit 75 (EX_TEMPFAIL), so cron can tell."""
+
+    exit_code = 75
+
+
 class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except LockBusy as exc:
+            raise BusyFailure(str(exc)) from exc
         except RadarError as exc:
             raise DomainFailure(str(exc)) from exc
 
@@ -75,7 +93,11 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--workspace",
     "-w",
@@ -94,8 +116,13 @@ def cli(ctx: click.Context, workspace_dir: str | None) -> None:
       radar demo                      # try it on bundled offline data
       radar init ~/team-radar         # start a workspace
       radar -w ~/team-radar fetch     # fetch every feed in feeds.yaml
+      radar -w ~/team-radar           # open the terminal UI
     """
     ctx.obj = AppContext(resolve(workspace_dir))
+    if ctx.invoked_subcommand is None:
+        from radar.cli.tui_cmd import run_tui
+
+        run_tui(ctx.obj.workspace)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from radar.cli.common import print_table, say
-from radar.cli.fetch import index_after_fetch, report
+from radar.cli.fetch import say_cycle
 from radar.cli.progress import ProgressLine
 from radar.demo import demo_data_dir, prepare_workspace, serve_directory
 from radar.feeds.config import load_config
-from radar.ingest import run_fetch
 from radar.lock import WorkspaceLock
+from radar.ops.runner import run_cycle
 from radar.store import ItemFilter, Store
 from radar.workspace import Workspace
 
@@ -53,6 +53,23 @@ def _show_radar(workspace: Workspace) -> None:
     say(render_text(load_workspace_radar(workspace)))
 
 
+DEMO_WEEK = "2026-W47"
+"""The demo data's busiest week, with radar moves: the week its digest covers."""
+
+
+def _write_digests(workspace: Workspace) -> None:
+    """Write the demo week's digest in every format into the workspace, and say where."""
+    from radar.cli.digest_cmd import write_output
+    from radar.digest import FORMATS, iso_week, render_digest, workspace_digest
+
+    _heading(f"weekly digest of {DEMO_WEEK} (radar digest --week {DEMO_WEEK})")
+    digest = workspace_digest(workspace, iso_week(DEMO_WEEK))
+    for fmt in FORMATS:
+        path = workspace.root / f"digest-{DEMO_WEEK}.{fmt}"
+        write_output(render_digest(digest, fmt), str(path))
+        say(f"wrote {path}")
+
+
 @click.command()
 @click.argument("directory", default="radar-demo", type=click.Path(file_okay=False))
 def demo(directory: str) -> None:
@@ -74,9 +91,18 @@ def demo(directory: str) -> None:
         say(f"demo workspace: {workspace.root}")
         say(f"serving {len(config.feeds)} demo feeds from {source} on 127.0.0.1:{port}")
         with WorkspaceLock(workspace.lock_path), Store(workspace.db_path) as store:
-            summary = run_fetch(store, config)
-            report(summary)
-            index_after_fetch(store, workspace, config.settings.model, line)
+            try:
+                cycle = run_cycle(
+                    store,
+                    workspace,
+                    config,
+                    trigger="demo",
+                    all_feeds=True,
+                    embed_progress=line.counter("embedding"),
+                )
+            finally:
+                line.close()
+            say_cycle(cycle)
             feed_rows = store.feed_status()
             latest = store.list_items(ItemFilter(), limit=8)
             total = store.item_count()
@@ -93,3 +119,4 @@ def demo(directory: str) -> None:
     say(f"radar -w {directory} search \"serving LLMs with paged attention\"")
     say(f"radar -w {directory} items list --since 2026-11-16")
     say(f"radar -w {directory} tech list")
+    _write_digests(workspace)
