@@ -60,20 +60,26 @@ def log_options(command):  # type: ignore[no-untyped-def]
 
 @contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
-    """systemd stops a service with SIGTERM: end the loop as cleanly as on Ctrl-C."""
+    """systemd stops a service with SIGTERM: end the loop as cleanly as on Ctrl-C.
+
+    SIGINT is set explicitly too: a process started in the background by a
+    non-interactive shell inherits SIGINT as ignored, and Python keeps it so.
+    """
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
+        previous_term = signal.signal(signal.SIGTERM, interrupt)
+        previous_int = signal.signal(signal.SIGINT, interrupt)
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous_term)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 @click.command()
