@@ -244,7 +244,14 @@ def subscribe_good_and_bad(workspace, server) -> None:
 
 
 def json_lines(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    events = []
+    for line in text.splitlines():
+        if line.strip():
+            try:
+                events.append(json.loads(line))
+            except json.JSONDecodeError:
+                pytest.fail(f"not a JSON log line: {line!r}\nall of stderr:\n{text}")
+    return events
 
 
 def test_json_logs_have_one_event_per_feed_and_one_per_run(radar, workspace, server):
