@@ -10,11 +10,23 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import http.server
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A client hanging up on a kept-alive connection is normal, not a server error:
+    socketserver would print its traceback to stderr from the server thread, into
+    whatever stderr a CLI test happens to be capturing at that moment."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -72,7 +84,7 @@ class FeedServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 return
 
-        self.httpd = http.server.ThreadingHTTPServer((host, 0), Handler)
+        self.httpd = _QuietServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.host = host
         self.port = self.httpd.server_address[1]
