@@ -651,10 +651,12 @@ def evidence(
     *,
     limit: int = 5,
     now: datetime | None = None,
+    embed: bool = False,
 ) -> dict[str, Any]:
     """What `radar tech show` prints: recent and relevant items, weekly counts for 12
-    weeks and the latest release."""
-    vectors = Vectors(store, workspace, radar)
+    weeks and the latest release. Relevance uses the description vector cached by the
+    last fetch or radar edit; only with `embed` may a missing one load the model."""
+    vectors = Vectors(store, workspace, radar, embed=embed)
     relevant, ranking = relevant_items(store, vectors, tech.slug, limit=limit)
     return {
         "recent": [_strip(item) for item in items_for_tech(store, tech.slug, limit=limit)],
