@@ -325,7 +325,12 @@ class _KnownItems:
                 return row
         if item.url and item.url in self.by_url:
             return self.by_url[item.url]
-        return self.by_title.get(key)
+        row = self.by_title.get(key)
+        # Same title on the same day is the last resort, for items without a stable
+        # GUID or link; two items whose links differ are two stories.
+        if row is not None and item.url and row["url"] and row["url"] != item.url:
+            return None
+        return row
 
     def remember(
         self, item_id: int, item: Item, guid: str | None, key: str, credited: bool

@@ -108,6 +108,19 @@ def test_items_without_guid_or_link_dedupe_by_title_and_date(radar, workspace, s
     assert len(stored(workspace)) == 1
 
 
+def test_same_title_same_day_with_different_links_are_two_stories(radar, workspace, server):
+    # Release feeds and digests reuse titles ("Weekly update"): without GUIDs, the link
+    # tells them apart; title+day is only the last resort.
+    twins = [
+        {"title": "Weekly update", "link": f"https://team{n}.example/weekly"} for n in range(3)
+    ]
+    subscribe(workspace, ("Twins", server.route("/t.xml", body=rss(twins), conditional=False)))
+    radar("fetch", "--no-index")
+    radar("fetch", "--all", "--no-index")
+    urls = sorted(item["url"] for item in stored(workspace))
+    assert urls == [f"https://team{n}.example/weekly" for n in range(3)]
+
+
 def test_colliding_guids_do_not_swallow_distinct_articles(radar, workspace, server):
     colliding = [
         {"title": f"Post {n}", "link": f"https://x.example/{n}", "guid": "same"} for n in range(5)
