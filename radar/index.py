@@ -31,6 +31,21 @@ if TYPE_CHECKING:
 EMBED_BATCH = 256
 """Items embedded and committed together: a kill loses at most one batch of work."""
 
+FLAT_MAX = 200_000
+"""Up to this many vectors the index is exact (a flat inner-product scan, memory-mapped).
+Beyond it, an inverted-file index (IVF): the scan of 200k vectors alone is about 20 ms
+on one core, and the warm-search budget is 30 ms with the query embedding included
+(bench/search_speed.py)."""
+FLAT_AGAIN = FLAT_MAX // 2
+"""An IVF index that shrinks below this goes back to flat (hysteresis: no flapping)."""
+RETRAIN_GROWTH = 4
+"""An IVF index whose size has grown this many times since its centroids were trained
+is rebuilt with more lists, on stored vectors (nothing is re-embedded)."""
+TARGET_RECALL = 0.97
+"""Recall@10 against the exact search that the IVF probe count is calibrated for at
+build time, a margin above the 0.95 we promise (calibration queries are a sample)."""
+NPROBES = (8, 16, 24, 32, 48, 64, 96, 128, 192, 256)
+
 Progress = Callable[[int, int], None]
 
 
@@ -44,6 +59,14 @@ class IndexMeta:
     kind: str = "flat"
     count: int = 0
     built_at: str | None = None
+    nlist: int = 0
+    """IVF only: how many lists (centroids)."""
+    nprobe: int = 0
+    """IVF only: how many lists a query visits, calibrated for TARGET_RECALL."""
+    trained_on: int = 0
+    """IVF only: how many vectors the index held when its centroids were trained."""
+    recall_at_10: float | None = None
+    """IVF only: recall@10 against exact search measured at build time."""
 
 
 @dataclass
@@ -121,7 +144,7 @@ def remove_stale_temp_files(workspace: Workspace) -> int:
     return removed
 
 
-def _atomic_replace(final: Path, write: Callable[[str], None]) -> None:
+def _atomic_replace(final: Path, write: Callable[[str], object]) -> None:
     fd, temp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
     os.close(fd)
     try:
@@ -166,11 +189,91 @@ def new_index(dim: int) -> faiss.Index:
     return faiss.IndexIDMap(faiss.IndexFlatIP(dim))
 
 
-def index_ids(index: faiss.Index | None) -> np.ndarray:
+def choose_kind(count: int, current: str | None = None) -> str:
+    """flat or ivf for an index of `count` vectors (with hysteresis around FLAT_MAX)."""
+    if current == "ivf" and count >= FLAT_AGAIN:
+        return "ivf"
+    return "ivf" if count > FLAT_MAX else "flat"
+
+
+def _is_ivf(index: faiss.Index) -> bool:
+    return hasattr(index, "nprobe") and hasattr(index, "invlists")
+
+
+def build_index(dim: int, ids: np.ndarray, vectors: np.ndarray, meta: IndexMeta) -> faiss.Index:
+    """A new index of the kind the size calls for, holding `vectors`; fills `meta`."""
+    meta.kind = choose_kind(len(ids))
+    meta.nlist = meta.nprobe = meta.trained_on = 0
+    meta.recall_at_10 = None
+    if meta.kind == "flat":
+        flat = new_index(dim)
+        if len(ids):
+            flat.add_with_ids(vectors, ids)
+        return flat
+    faiss = _faiss()
+    # About 4 sqrt(n) lists rounded down to a power of two: 1,024 at 200k, 2,048 at 1M.
+    nlist = 1 << max(8, int(np.log2(4 * np.sqrt(len(ids)))))
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    rng = np.random.default_rng(len(ids))
+    sample = rng.choice(len(ids), size=min(len(ids), 40 * nlist), replace=False)
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    try:
+        index.train(np.ascontiguousarray(vectors[np.sort(sample)]))
+        index.add_with_ids(vectors, ids)
+        meta.nprobe, meta.recall_at_10 = _calibrate(index, ids, vectors, rng)
+    finally:
+        faiss.omp_set_num_threads(1)
+    index.nprobe = meta.nprobe
+    meta.nlist, meta.trained_on = nlist, len(ids)
+    return index
+
+
+def _calibrate(
+    index: Any, ids: np.ndarray, vectors: np.ndarray, rng: np.random.Generator
+) -> tuple[int, float]:
+    """The smallest probe count whose recall@10 against exact search reaches TARGET_RECALL,
+    on stored vectors used as queries (each query's own item left out of both lists)."""
+    faiss = _faiss()
+    picks = rng.choice(len(ids), size=min(len(ids), 256), replace=False)
+    queries = np.ascontiguousarray(vectors[picks])
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    _, truth_rows = exact.search(queries, 11)
+    truth = [
+        [i for i in ids[row[row >= 0]] if i != ids[pick]][:10]
+        for row, pick in zip(truth_rows, picks, strict=True)
+    ]
+    recall = 0.0
+    for nprobe in NPROBES:
+        if nprobe > index.nlist:
+            break
+        index.nprobe = nprobe
+        _, found = index.search(queries, 11)
+        hits = sum(
+            len(set(want) & {i for i in got if i != ids[pick]})
+            for want, got, pick in zip(truth, found, picks, strict=True)
+        )
+        recall = hits / max(1, sum(len(want) for want in truth))
+        if recall >= TARGET_RECALL:
+            return nprobe, round(recall, 4)
+    return min(index.nlist, NPROBES[-1]), round(recall, 4)
+
+
+def index_ids(index: Any) -> np.ndarray:
     if index is None or index.ntotal == 0:
         return np.empty(0, dtype=np.int64)
     faiss = _faiss()
-    return faiss.vector_to_array(index.id_map).astype(np.int64)
+    if not _is_ivf(index):
+        return faiss.vector_to_array(index.id_map).astype(np.int64)
+    invlists = index.invlists
+    parts = []
+    for list_no in range(index.nlist):
+        size = invlists.list_size(list_no)
+        if size:
+            pointer = invlists.get_ids(list_no)
+            parts.append(faiss.rev_swig_ptr(pointer, size).copy())
+            invlists.release_ids(list_no, pointer)
+    return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
 
 
 def check_model(workspace: Workspace, info: ModelInfo) -> IndexMeta | None:
@@ -269,30 +372,44 @@ def sync_index(
             "SELECT item_id FROM embeddings WHERE fingerprint = ?", [info.fingerprint]
         )
     }
-    index = None if rebuild else load_index(workspace, writable=True)
+    old_meta = None if rebuild else read_meta(workspace)
     stats = SyncStats(embedded=embedded, backend=getattr(embedder, "backend", ""))
+    meta = IndexMeta(model=info.name, dim=info.dim, fingerprint=info.fingerprint)
+    index = None
+    if old_meta is not None and not _needs_rebuild(old_meta, len(current)):
+        index = load_index(workspace, writable=True)
     if index is None or index.d != info.dim:
-        index = new_index(info.dim)
+        # Built from the stored vectors: a change of index kind never re-embeds.
         ids, vectors = _stored_vectors(store, info.fingerprint, info.dim)
-    else:
-        present = set(index_ids(index).tolist())
-        # Re-embedded items are removed and added again with their new vector.
-        gone = sorted((present - current) | (set(changed_ids) & present))
-        if gone:
-            selector = _faiss().IDSelectorBatch(np.asarray(gone, dtype=np.int64))
-            stats.removed = int(index.remove_ids(selector))
-        to_add = sorted(current - (present - set(gone)))
-        if not to_add and not gone and read_meta(workspace) is not None:
-            stats.total = int(index.ntotal)
-            return stats
-        ids, vectors = _stored_vectors(store, info.fingerprint, info.dim, to_add)
+        index = build_index(info.dim, ids, vectors, meta)
+        save_index(workspace, index, meta)
+        stats.total = int(index.ntotal)
+        return stats
+    for name in ("kind", "nlist", "nprobe", "trained_on", "recall_at_10"):
+        setattr(meta, name, getattr(old_meta, name))
+    present = set(index_ids(index).tolist())
+    # Re-embedded items are removed and added again with their new vector.
+    gone = sorted((present - current) | (set(changed_ids) & present))
+    if gone:
+        selector = _faiss().IDSelectorBatch(np.asarray(gone, dtype=np.int64))
+        stats.removed = int(index.remove_ids(selector))
+    to_add = sorted(current - (present - set(gone)))
+    if not to_add and not gone:
+        stats.total = int(index.ntotal)
+        return stats
+    ids, vectors = _stored_vectors(store, info.fingerprint, info.dim, to_add)
     if len(ids):
         index.add_with_ids(vectors, ids)
-    save_index(
-        workspace, index, IndexMeta(model=info.name, dim=info.dim, fingerprint=info.fingerprint)
-    )
+    save_index(workspace, index, meta)
     stats.total = int(index.ntotal)
     return stats
+
+
+def _needs_rebuild(meta: IndexMeta, count: int) -> bool:
+    """Whether an index of meta's kind no longer suits `count` vectors."""
+    if choose_kind(count, meta.kind) != meta.kind:
+        return True
+    return meta.kind == "ivf" and count > RETRAIN_GROWTH * max(1, meta.trained_on)
 
 
 def verify(store: Store, workspace: Workspace, info: ModelInfo) -> VerifyReport:
@@ -333,7 +450,15 @@ def search_vectors(
         if not allowed_ids:
             return []
         selector = faiss.IDSelectorBatch(np.asarray(allowed_ids, dtype=np.int64))
-        params = faiss.SearchParameters(sel=selector)
+        if _is_ivf(index):
+            # A filter keeps a fraction of each list: visit proportionally more lists,
+            # so a narrow filter still finds its k best (all lists = exact).
+            ivf: Any = index
+            share = len(allowed_ids) / max(1, ivf.ntotal)
+            nprobe = min(ivf.nlist, int(np.ceil(ivf.nprobe / max(share, 1e-9))))
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
+        else:
+            params = faiss.SearchParameters(sel=selector)
     scores, ids = index.search(
         np.asarray(query, dtype=np.float32).reshape(1, -1), min(k, index.ntotal), params=params
     )
