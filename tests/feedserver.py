@@ -1,8 +1,9 @@
 """A real HTTP server on 127.0.0.1 for tests: routes are set per test.
 
 Each route answers with a body (bytes or a callable), headers and a status; it can
-honour conditional GET, redirect, delay, trickle, or drop the connection. Every
-request is recorded so tests can assert what radar sent.
+honour conditional GET, redirect, delay, trickle, stream a huge body generated on the
+fly, or drop the connection. Every request is recorded so tests can assert what radar
+sent, and streamed bytes are counted so they can assert when radar hung up.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import http.server
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -44,6 +45,9 @@ class Route:
     content_type: str = "application/rss+xml; charset=utf-8"
     raw_body: bool = False
     """Send `body` exactly as given (e.g. pre-compressed) without Content-Length fix-ups."""
+    stream: Callable[[], Iterable[bytes]] | None = None
+    """Send these chunks instead of `body`, made as they are sent (a body too big to build).
+    Without a Content-Length in `headers` the body ends when the connection closes."""
 
 
 @dataclass
@@ -57,6 +61,8 @@ class FeedServer:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
+        self.streamed: dict[str, int] = {}
+        """Body bytes of a `stream` route the socket took, per path, before the client left."""
         self._stop = threading.Event()
         server = self
 
@@ -106,6 +112,9 @@ class FeedServer:
             return
         if route.delay:
             time.sleep(route.delay)
+        if route.stream is not None:
+            self._stream(handler, route, route.stream())
+            return
         body = route.body() if callable(route.body) else route.body
         headers = {"Content-Type": route.content_type, **route.headers}
         if route.conditional and route.status == 200:
@@ -136,6 +145,27 @@ class FeedServer:
         except (BrokenPipeError, ConnectionResetError):
             return
 
+    def _stream(
+        self, handler: http.server.BaseHTTPRequestHandler, route: Route, chunks: Iterable[bytes]
+    ) -> None:
+        handler.send_response(route.status)
+        headers = {"Content-Type": route.content_type, **route.headers}
+        if "content-length" not in {key.lower() for key in headers}:
+            headers["Connection"] = "close"
+            handler.close_connection = True
+        for key, value in headers.items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        self.streamed[handler.path] = 0
+        try:
+            for chunk in chunks:
+                if self._stop.is_set():
+                    return
+                handler.wfile.write(chunk)
+                self.streamed[handler.path] += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            handler.close_connection = True
+
     def start(self) -> FeedServer:
         self.thread.start()
         return self
@@ -155,7 +185,9 @@ def running_server(host: str = "127.0.0.1") -> Iterator[FeedServer]:
         server.stop()
 
 
-def rss(items: list[dict[str, str]], title: str = "Test feed", link: str = "https://example.org/") -> bytes:
+def rss(
+    items: list[dict[str, str]], title: str = "Test feed", link: str = "https://example.org/"
+) -> bytes:
     """A small RSS 2.0 document; each item dict may hold title, link, guid, pubDate, description."""
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>',

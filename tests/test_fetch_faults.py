@@ -7,6 +7,9 @@ import gzip
 import json
 import socket
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from feedserver import rss
@@ -14,15 +17,28 @@ from feedserver import rss
 from radar.feeds.config import FeedConfig, add_feeds
 
 HEALTHY = rss([{"title": "Healthy item", "link": "https://ok.example/1", "guid": "ok-1"}])
+MiB = 1024 * 1024
 
 
-def setup_feeds(workspace, server, bad_url: str, settings: str = "") -> None:
-    workspace.feeds_path.write_text(
-        "feeds: []\nsettings:\n  timeout: 1\n  deadline: 3\n  max_bytes: 1048576\n" + settings
-    )
+def setup_feeds(
+    workspace,
+    server,
+    bad_url: str,
+    settings: str = "",
+    *,
+    deadline: float = 3,
+    max_bytes: int | None = MiB,
+) -> None:
+    limits = f"  timeout: 1\n  deadline: {deadline:g}\n"
+    if max_bytes is not None:
+        limits += f"  max_bytes: {max_bytes}\n"
+    workspace.feeds_path.write_text("feeds: []\nsettings:\n" + limits + settings)
     add_feeds(
         workspace.feeds_path,
-        [FeedConfig("Healthy", server.route("/healthy.xml", body=HEALTHY)), FeedConfig("Bad", bad_url)],
+        [
+            FeedConfig("Healthy", server.route("/healthy.xml", body=HEALTHY)),
+            FeedConfig("Bad", bad_url),
+        ],
     )
 
 
@@ -32,7 +48,7 @@ def status_of(radar) -> dict[str, dict]:
 
 def run_and_check(radar, expected_kind: str, *, within: float = 8.0) -> dict:
     started = time.monotonic()
-    result = radar("fetch", "--no-index")
+    result = radar("fetch", "--all", "--no-index")
     elapsed = time.monotonic() - started
     assert result.exit_code == 0
     assert elapsed < within, f"fetch took {elapsed:.1f} s"
@@ -50,6 +66,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextmanager
+def listener_with_a_full_backlog() -> Iterator[str]:
+    """A URL whose port listens but never accepts: once its accept queue is full, the
+    kernel drops every new SYN, so a connect hangs until the client gives up."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    queued: list[socket.socket] = []
+    try:
+        for _ in range(64):
+            probe = socket.socket()
+            probe.settimeout(0.5)
+            try:
+                probe.connect(listener.getsockname())
+            except TimeoutError:
+                probe.close()
+                break
+            queued.append(probe)
+        else:
+            pytest.skip("this kernel accepts connections past the listen backlog")
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed.xml"
+    finally:
+        for sock in queued:
+            sock.close()
+        listener.close()
+
+
 def test_connection_refused(radar, workspace, server):
     setup_feeds(workspace, server, f"http://127.0.0.1:{free_port()}/feed.xml")
     run_and_check(radar, "connection_refused")
@@ -58,6 +101,13 @@ def test_connection_refused(radar, workspace, server):
 def test_dns_failure(radar, workspace, server):
     setup_feeds(workspace, server, "http://radar-test-host.invalid/feed.xml")
     run_and_check(radar, "dns_error")
+
+
+def test_connect_timeout(radar, workspace, server):
+    with listener_with_a_full_backlog() as unreachable_url:
+        setup_feeds(workspace, server, unreachable_url, deadline=30)
+        bad = run_and_check(radar, "timeout")
+    assert "connect timed out" in bad["last_error"], "the 1 s connect timeout, not the deadline"
 
 
 def test_server_that_never_answers(radar, workspace, server):
@@ -73,7 +123,13 @@ def test_server_that_trickles_hits_the_total_deadline(radar, workspace, server):
 
 @pytest.mark.parametrize(
     ("status", "kind"),
-    [(404, "not_found"), (410, "gone"), (500, "server_error"), (502, "server_error"), (403, "http_error")],
+    [
+        (404, "not_found"),
+        (410, "gone"),
+        (500, "server_error"),
+        (502, "server_error"),
+        (403, "http_error"),
+    ],
 )
 def test_http_errors(radar, workspace, server, status, kind):
     setup_feeds(workspace, server, server.route("/err", status=status, body=b"no"))
@@ -108,7 +164,11 @@ def test_redirect_chain_longer_than_the_limit(radar, workspace, server):
 
 
 def test_redirect_to_a_non_http_scheme(radar, workspace, server):
-    setup_feeds(workspace, server, server.route("/r", status=302, headers={"Location": "file:///etc/passwd"}))
+    setup_feeds(
+        workspace,
+        server,
+        server.route("/r", status=302, headers={"Location": "file:///etc/passwd"}),
+    )
     run_and_check(radar, "bad_redirect")
 
 
@@ -117,22 +177,67 @@ def test_response_over_the_size_cap_is_cut(radar, workspace, server):
     run_and_check(radar, "too_large")
 
 
+def loopback_buffer_maxima() -> int:
+    """The most bytes the kernel may buffer on one TCP connection: receive plus send maxima."""
+    total = 0
+    for name in ("tcp_rmem", "tcp_wmem"):
+        try:
+            total += int(Path(f"/proc/sys/net/ipv4/{name}").read_text().split()[2])
+        except (OSError, IndexError, ValueError):
+            total += 8 * MiB
+    return total
+
+
+def streamed_rss(size: int) -> Callable[[], Iterator[bytes]]:
+    """Exactly `size` bytes of one endless RSS description, made chunk by chunk."""
+
+    def chunks() -> Iterator[bytes]:
+        head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title><description>'
+        yield head
+        filler = b"x" * (256 * 1024)
+        left = size - len(head)
+        while left > 0:
+            yield filler[:left]
+            left -= len(filler)
+
+    return chunks
+
+
+def test_a_100_mb_response_is_cut_at_the_default_cap_while_streaming(radar, workspace, server):
+    size = 100 * MiB
+    huge_url = server.route(
+        "/huge", stream=streamed_rss(size), headers={"Content-Length": str(size)}
+    )
+    setup_feeds(workspace, server, huge_url, deadline=30, max_bytes=None)
+    bad = run_and_check(radar, "too_large", within=30)
+    assert "16 MiB" in bad["last_error"]
+    # Radar hung up at the cap: the server got out 16 MiB plus what the two sockets' buffers
+    # held (about 21 MiB in all here), never the whole 100 MB.
+    assert 16 * MiB <= server.streamed["/huge"] < 17 * MiB + loopback_buffer_maxima() < size
+
+
 def test_gzip_bomb_is_capped_on_decompressed_bytes(radar, workspace, server):
     bomb = gzip.compress(b"<rss>" + b"\0" * 200_000_000, compresslevel=9)
     assert len(bomb) < 1_000_000
-    setup_feeds(workspace, server, server.route("/bomb", body=bomb, headers={"Content-Encoding": "gzip"}))
+    setup_feeds(
+        workspace, server, server.route("/bomb", body=bomb, headers={"Content-Encoding": "gzip"})
+    )
     run_and_check(radar, "too_large")
 
 
 def test_broken_gzip(radar, workspace, server):
     broken = gzip.compress(HEALTHY)[:-30] + b"garbage!"
-    setup_feeds(workspace, server, server.route("/gz", body=broken, headers={"Content-Encoding": "gzip"}))
+    setup_feeds(
+        workspace, server, server.route("/gz", body=broken, headers={"Content-Encoding": "gzip"})
+    )
     run_and_check(radar, "decode_error")
 
 
 def test_gzip_encoded_feed_is_decoded(radar, workspace, server):
     good = gzip.compress(rss([{"title": "Zipped", "link": "https://z.example/1"}]))
-    setup_feeds(workspace, server, server.route("/gz", body=good, headers={"Content-Encoding": "gzip"}))
+    setup_feeds(
+        workspace, server, server.route("/gz", body=good, headers={"Content-Encoding": "gzip"})
+    )
     radar("fetch", "--no-index")
     assert status_of(radar)["Bad"]["item_count"] == 1
 
