@@ -205,15 +205,27 @@ def streamed_rss(size: int) -> Callable[[], Iterator[bytes]]:
 
 def test_a_100_mb_response_is_cut_at_the_default_cap_while_streaming(radar, workspace, server):
     size = 100 * MiB
-    huge_url = server.route(
-        "/huge", stream=streamed_rss(size), headers={"Content-Length": str(size)}
-    )
+    # No Content-Length (the body ends when the connection closes): only counting the
+    # bytes as they arrive can stop it.
+    huge_url = server.route("/huge", stream=streamed_rss(size))
     setup_feeds(workspace, server, huge_url, deadline=30, max_bytes=None)
     bad = run_and_check(radar, "too_large", within=30)
     assert "16 MiB" in bad["last_error"]
     # Radar hung up at the cap: the server got out 16 MiB plus what the two sockets' buffers
     # held (about 21 MiB in all here), never the whole 100 MB.
     assert 16 * MiB <= server.streamed["/huge"] < 17 * MiB + loopback_buffer_maxima() < size
+
+
+def test_a_body_announced_over_the_cap_is_refused_before_downloading(radar, workspace, server):
+    size = 100 * MiB
+    huge_url = server.route(
+        "/huge", stream=streamed_rss(size), headers={"Content-Length": str(size)}
+    )
+    setup_feeds(workspace, server, huge_url, deadline=30, max_bytes=None)
+    bad = run_and_check(radar, "too_large", within=30)
+    assert "16 MiB" in bad["last_error"]
+    # Nothing was read: the server got out only what the socket buffers took unread.
+    assert server.streamed["/huge"] < 16 * MiB
 
 
 def test_gzip_bomb_is_capped_on_decompressed_bytes(radar, workspace, server):

@@ -118,10 +118,18 @@ class _Decoder:
     def _keep(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.cap:
-            raise FetchFailure(
-                "too_large", f"response larger than the {self.cap // (1024 * 1024)} MiB cap"
-            )
+            raise self._too_large()
         self.parts.append(data)
+
+    def _too_large(self) -> FetchFailure:
+        return FetchFailure(
+            "too_large", f"response larger than the {self.cap // (1024 * 1024)} MiB cap"
+        )
+
+    def expect(self, length: int) -> None:
+        """Refuse before downloading a body announced over the cap (decoding only grows it)."""
+        if length > self.cap:
+            raise self._too_large()
 
     def feed(self, chunk: bytes) -> None:
         if self.zlib is None:
@@ -323,6 +331,9 @@ class Fetcher:
                 decoder = _Decoder(
                     response.headers.get("content-encoding", ""), self.settings.max_bytes
                 )
+                announced = response.headers.get("content-length", "")
+                if announced.isdigit():
+                    decoder.expect(int(announced))
                 async for chunk in response.aiter_raw(CHUNK):
                     decoder.feed(chunk)
                 result.content = decoder.finish()
