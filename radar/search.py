@@ -40,16 +40,26 @@ COLUMN_WEIGHTS = (3.0, 1.0, 1.0)
 than a word in its body (title x3: lexical 0.708 on train, x1: 0.700, x8: 0.704)."""
 CANDIDATES = 100
 """How deep each retriever goes before fusion (50 to 400 change nDCG@10 by < 0.002)."""
+COMMON_SHARE = 0.1
+"""A query word found in more than this share of items is dropped from the BM25 query
+when rarer words remain, as a stopword would be. FTS5 scores every item that matches
+any query word, so a word in half the items makes a query cost half the collection
+while adding little: its BM25 weight is near zero (FTS5 clamps it to 1e-6 above 50%)."""
+ROW_BUDGET = 30_000
+"""Most rows a lexical query may score. FTS5 ranks by scoring every match (about
+2 microseconds a row), so when the words left still match more, the query is limited
+to the newest items: the window of ids that holds about this many matches. Meaning
+search still covers everything; only very large collections and queries of only
+common words reach this."""
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 # Words that carry no topic: OR-ing them into a BM25 query only adds noise.
-STOPWORDS = frozenset(
-    """a an and are as at be been but by can do does for from had has have how i if in
+_STOPWORDS_TEXT = """a an and are as at be been but by can do does for from had has have how i if in
     into is it its it's of on or our so such than that the their them then there these
     they this to was we were what when where which who why will with without you your
-    vs via about after also any all more most not no""".split()
-)
+    vs via about after also any all more most not no"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
 @dataclass
@@ -82,17 +92,24 @@ class SearchResult:
     """Things the user should know, e.g. that semantic search had no index yet."""
 
 
+def query_tokens(text: str) -> list[str]:
+    """A user's words, casefolded and deduplicated, without stopwords (unless that
+    would leave none)."""
+    tokens = list(dict.fromkeys(token.casefold() for token in _TOKEN.findall(text)))
+    return [token for token in tokens if token not in STOPWORDS] or tokens
+
+
 def fts_query(text: str) -> str | None:
     """A user's words as an FTS5 query: every token but stopwords, quoted, OR-ed.
 
     OR rather than FTS5's implicit AND, so a natural-language query still matches
     items that hold only some of its words; BM25 ranks those holding more and rarer ones.
     """
-    tokens = list(dict.fromkeys(token.casefold() for token in _TOKEN.findall(text)))
-    tokens = [token for token in tokens if token not in STOPWORDS] or tokens
-    if not tokens:
-        return None
-    return " OR ".join(f'"{token}"' for token in tokens)
+    return or_query(query_tokens(text))
+
+
+def or_query(tokens: Sequence[str]) -> str | None:
+    return " OR ".join(f'"{token}"' for token in tokens) or None
 
 
 def rrf(ranked_lists: Sequence[tuple[float, Sequence[int]]], k: int = RRF_K) -> dict[int, float]:
@@ -116,6 +133,8 @@ class Searcher:
         self._embedder = embedder
         self._index: faiss.Index | None = None
         self._index_mtime: float | None = None
+        self._df: dict[str, tuple[int, int]] = {}
+        """Per word: (items holding it, highest item id when counted)."""
 
     # --- parts -----------------------------------------------------------------------
 
@@ -150,19 +169,71 @@ class Searcher:
             row[0] for row in self.store.query(f"SELECT i.id FROM items i WHERE {where}", params)
         ]
 
+    def collection_size(self) -> tuple[int, int]:
+        """(highest item id, item count); the count, a full scan, is cached like df."""
+        top_id = int(self.store.query("SELECT MAX(rowid) FROM items_fts_docsize")[0][0] or 0)
+        cached = self._df.get("")
+        if cached is None or not cached[1] <= top_id <= cached[1] * 1.1:
+            count = self.store.query("SELECT COUNT(*) FROM items_fts_docsize")[0][0]
+            cached = self._df[""] = (int(count), top_id)
+        return top_id, cached[0]
+
+    def document_frequency(self, token: str, top_id: int) -> int:
+        """How many items hold `token`, cached until the collection grows by a tenth."""
+        cached = self._df.get(token)
+        if cached is not None and top_id <= cached[1] * 1.1:
+            return cached[0]
+        count = self.store.query(
+            "SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH ?", [f'"{token}"']
+        )[0][0]
+        self._df[token] = (int(count), top_id)
+        return int(count)
+
+    def lexical_plan(self, text: str) -> tuple[str | None, int]:
+        """The FTS5 query to run and the lowest item id it may match (0: all items).
+
+        Words in more than COMMON_SHARE of items are dropped while rarer ones remain;
+        if the words left still match more than ROW_BUDGET items, the query covers
+        only the newest ids, in proportion.
+        """
+        tokens = query_tokens(text)
+        if not tokens:
+            return None, 0
+        top_id, total = self.collection_size()
+        if total == 0:
+            return or_query(tokens), 0
+        frequency = {token: self.document_frequency(token, top_id) for token in tokens}
+        kept = [t for t in tokens if frequency[t] <= COMMON_SHARE * total]
+        if not kept:
+            kept = [min(tokens, key=lambda t: (frequency[t], tokens.index(t)))]
+        matches = sum(frequency[t] for t in kept)
+        floor = 0
+        if matches > ROW_BUDGET:
+            floor = int(top_id - top_id * ROW_BUDGET / matches)
+        return or_query(kept), floor
+
     def lexical(self, text: str, filters: ItemFilter, k: int) -> list[tuple[int, float]]:
         """Up to ``k`` (item id, BM25 relevance) pairs, best first; higher is better."""
-        query = fts_query(text)
+        query, floor = self.lexical_plan(text)
         if query is None:
             return []
-        where, params = self.store.filter_sql(filters)
         weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
+        if filters == NO_FILTER:
+            # FTS5 alone: no join to items for each of the (possibly many) matches.
+            rows = self.store.query(
+                f"""SELECT rowid, -bm25(items_fts, {weights}) AS relevance FROM items_fts
+                    WHERE items_fts MATCH ? AND rowid >= ?
+                    ORDER BY relevance DESC LIMIT ?""",
+                [query, floor, k],
+            )
+            return [(row[0], row[1]) for row in rows]
+        where, params = self.store.filter_sql(filters)
         rows = self.store.query(
             f"""SELECT i.id, -bm25(items_fts, {weights}) AS relevance
                 FROM items_fts JOIN items i ON i.id = items_fts.rowid
-                WHERE items_fts MATCH ? AND {where}
+                WHERE items_fts MATCH ? AND items_fts.rowid >= ? AND {where}
                 ORDER BY relevance DESC LIMIT ?""",
-            [query, *params, k],
+            [query, floor, *params, k],
         )
         return [(row[0], row[1]) for row in rows]
 
