@@ -260,3 +260,112 @@ def test_after_indexing_relevant_evidence_is_ranked_by_meaning(tmp_path, server,
     assert [item["relevance"] for item in news] == sorted(
         (item["relevance"] for item in news), reverse=True
     )
+
+
+def _release_feed(server, path: str, links: list[str], titles: list[str]) -> str:  # type: ignore[no-untyped-def]
+    from feedserver import rss
+
+    items = [
+        {
+            "title": title,
+            "link": link,
+            "guid": link,
+            "pubDate": f"Mon, {day:02d} Nov 2026 10:00:00 GMT",
+            "description": "Bug fixes and performance improvements.",
+        }
+        for day, (title, link) in enumerate(zip(titles, links, strict=True), start=1)
+    ]
+    return server.route(path, body=rss(items, title="Releases"))
+
+
+def test_a_technology_added_after_the_fetch_gets_its_version_only_releases(tmp_path, server):
+    """Given release feeds whose items are titled only by a version, fetched before the
+    radar knows the project, adding the technology links them and shows its latest
+    release, even the ones another technology held by their owner's name."""
+    vllm_versions = ["v0.12.2", "v0.12.3", "v0.13.0rc1"]
+    vllm_url = _release_feed(
+        server,
+        "/feeds/vllm.xml",
+        [server.url(f"/downloads/{version}") for version in vllm_versions],
+        vllm_versions,
+    )
+    hf_versions = ["v4.56.0", "v4.57.0"]
+    hf_url = _release_feed(
+        server,
+        "/huggingface/transformers/releases.atom",
+        [server.url(f"/huggingface/transformers/releases/tag/{v}") for v in hf_versions],
+        hf_versions,
+    )
+    tgi_url = _release_feed(server, "/feeds/tgi.xml", [server.url("/tgi/3.3.6")], ["3.3.6"])
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "feeds.yaml").write_text(
+        "feeds:\n"
+        f"  - name: vllm releases\n    url: {vllm_url}\n    kind: releases\n"
+        f"  - name: HF library releases\n    url: {hf_url}\n    kind: releases\n"
+        f"  - name: TGI releases\n    url: {tgi_url}\n    kind: releases\n",
+        encoding="utf-8",
+    )
+    workspace = Workspace(root)
+    workspace(
+        "tech", "add", "Hugging Face", "--quadrant", "platforms", "--ring", "adopt",
+        "--why", "where the models are",
+    )  # fmt: skip
+    workspace("fetch", "--all", "--no-index")
+    assert workspace.tech_items("Hugging Face") == set(hf_versions), "held by the owner's name"
+
+    workspace(
+        "tech", "add", "vLLM", "--quadrant", "platforms", "--ring", "trial",
+        "--why", "fast LLM serving",
+    )  # fmt: skip
+    workspace(
+        "tech", "add", "transformers", "--quadrant", "languages-and-frameworks",
+        "--ring", "adopt", "--why", "the model zoo",
+    )  # fmt: skip
+
+    assert workspace.tech_items("vllm") == set(vllm_versions)
+    assert workspace.tech_items("transformers") == set(hf_versions)
+    assert not workspace.tech_items("Hugging Face"), "the project's own technology wins"
+    latest = workspace.json("tech", "show", "vllm")["evidence"]["latest_release"]  # type: ignore[index]
+    assert (latest["project"], latest["version"], latest["latest_prerelease"]) == (
+        "vllm",
+        "0.12.3",
+        "0.13.0rc1",
+    )
+    assert latest["url"] == server.url("/downloads/v0.12.3")
+    shown = workspace.json("tech", "show", "transformers")["evidence"]["latest_release"]  # type: ignore[index]
+    assert (shown["project"], shown["version"]) == ("transformers", "4.57.0")
+    assert "latest release: vllm 0.12.3" in workspace("tech", "show", "vllm").stdout
+
+    workspace(
+        "tech", "add", "Text Generation Inference", "--quadrant", "platforms",
+        "--ring", "assess", "--why", "a second serving stack",
+    )  # fmt: skip
+    assert not workspace.tech_items("Text Generation Inference")
+    workspace("tech", "edit", "Text Generation Inference", "--add-alias", "TGI")
+    assert workspace.tech_items("Text Generation Inference") == {"3.3.6"}, "an alias names it"
+
+
+def test_the_tui_counts_mentions_and_weeks_on_its_own_clock(demo):
+    """The TUI's backend passes its clock to mention counts and evidence, so a pinned
+    clock gives the same figures whatever day the tests run."""
+    from radar.store import Store
+    from radar.techradar import links, load_radar
+    from radar.tui.backend import Backend
+    from radar.workspace import Workspace as RadarWorkspace
+
+    pinned = datetime(2026, 11, 17, 12, tzinfo=UTC)
+    backend = Backend(RadarWorkspace(demo.root), clock=lambda: pinned)
+    much_later = Backend(RadarWorkspace(demo.root), clock=lambda: datetime(2027, 6, 1, tzinfo=UTC))
+    try:
+        counts = backend.mention_counts()
+        weeks = backend.evidence("ray")["weekly_mentions"]
+        assert much_later.mention_counts() == {}, "nothing in the 30 days before June 2027"
+    finally:
+        backend.close()
+        much_later.close()
+    radar = load_radar(demo.root / "data" / "techradar.yaml")
+    with Store(demo.root / "data" / "radar.db") as store:
+        assert counts == links.mention_counts(store, radar, now=pinned) and counts["Ray"] > 0
+        assert weeks == links.weekly_mentions(store, "ray", now=pinned)
+    assert weeks[-1]["week_start"] == "2026-11-16"

@@ -469,6 +469,96 @@ async def test_quitting_during_a_refresh_does_not_wait_for_slow_feeds(
         gate.set()
 
 
+SERVING_NEWS = [
+    {"title": "Serving Llama with vLLM: what prefix caching saved us", "guid": "sv1",
+     "link": "https://serving.example/vllm-prefix-caching",
+     "pubDate": "Sun, 22 Nov 2026 09:00:00 GMT",
+     "description": "We moved our chat traffic to vLLM and measured the cache hit rate."},
+    {"title": "Allotment diary: the last tomatoes of November", "guid": "sv2",
+     "link": "https://serving.example/tomatoes",
+     "pubDate": "Sun, 22 Nov 2026 09:30:00 GMT",
+     "description": "Green ones ripen on a windowsill."},
+]  # fmt: skip
+
+
+def fetch_runs(workspace: Workspace) -> list[sqlite3.Row]:
+    with sqlite3.connect(workspace.db_path) as conn:
+        conn.row_factory = sqlite3.Row
+        return conn.execute("SELECT * FROM fetch_runs ORDER BY id").fetchall()
+
+
+def linked_slugs(workspace: Workspace, title: str) -> set[str]:
+    with sqlite3.connect(workspace.db_path) as conn:
+        rows = conn.execute(
+            "SELECT t.tech_slug FROM item_tech t JOIN items i ON i.id = t.item_id "
+            "WHERE i.title = ?",
+            [title],
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+async def test_a_refresh_is_a_recorded_fetch_run_that_links_news_to_technologies(
+    demo: Workspace, server
+) -> None:  # type: ignore[no-untyped-def]
+    url = server.route("/serving.xml", body=rss(SERVING_NEWS))
+    demo.feeds_path.write_text(
+        f"feeds:\n  - {{name: Serving, url: '{url}', tags: [serving]}}\n", encoding="utf-8"
+    )
+    runs_before = len(fetch_runs(demo))
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert not app.refreshing and app.failures == []
+        assert "1 feeds: 1 ok" in str(app.status) and "2 new items" in str(app.status)
+
+        # Straight from the database, before any radar read could catch links up.
+        runs = fetch_runs(demo)
+        assert len(runs) == runs_before + 1, "the refresh is in `radar runs`"
+        run = runs[-1]
+        assert (run["trigger"], run["ok"], run["feeds_ok"], run["items_new"]) == ("tui", 1, 1, 2)
+        assert run["started"].startswith("2026-11-22T12:00"), "on the app's clock"
+        assert linked_slugs(demo, SERVING_NEWS[0]["title"]) == {"vllm"}
+        assert linked_slugs(demo, SERVING_NEWS[1]["title"]) == set()
+
+        # The radar screen counts the new mention in the 30 days before the app's clock.
+        await pilot.press("3")
+        await settle(pilot)
+        radar_screen = app.screen
+        assert isinstance(radar_screen, RadarScreen)
+        assert radar_screen.mentions.get("vLLM", 0) >= 1
+    assert app.failures == []
+
+
+async def test_a_refresh_while_another_fetch_holds_the_lock_only_tells_the_user(
+    demo: Workspace, server
+) -> None:  # type: ignore[no-untyped-def]
+    from radar.lock import WorkspaceLock
+
+    url = server.route("/serving.xml", body=rss(SERVING_NEWS))
+    demo.feeds_path.write_text(
+        f"feeds:\n  - {{name: Serving, url: '{url}', tags: [serving]}}\n", encoding="utf-8"
+    )
+    runs_before = len(fetch_runs(demo))
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with WorkspaceLock(demo.lock_path):  # as `radar fetch` in another terminal holds it
+            await pilot.press("r")
+            await settle(pilot)
+            assert not app.refreshing
+            assert "another radar fetch is running" in str(app.status)
+            assert "another radar fetch is running" in screen_text(app), "a notification"
+            assert app.failures == [], "busy is not an error"
+            assert not server.requests_to("/serving.xml")
+
+        await pilot.press("r")  # once the other fetch is done, a refresh runs
+        await settle(pilot)
+        assert "1 feeds: 1 ok" in str(app.status), (app.status, app.failures)
+    assert len(fetch_runs(demo)) == runs_before + 1
+
+
 # --- untrusted text -----------------------------------------------------------------------
 
 HOSTILE = ["[bold red]x[/]", "[@click=app.quit]y[/]", "[link=https://evil.example]z[/link]"]

@@ -23,7 +23,7 @@ KEEP_RUNS_FOR = timedelta(days=400)
 @dataclass
 class RunRecord:
     trigger: str
-    """fetch, watch or demo."""
+    """fetch, watch, demo or tui (a refresh in the terminal UI)."""
     started: datetime
     finished: datetime
     feeds_ok: int = 0

@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any
 from radar.store import Store, from_iso, to_iso, utc_now
 from radar.techradar.linking import ItemText, Linker, Similarity, tech_text
 from radar.techradar.model import Technology, TechRadar
-from radar.techradar.releases import match_technology, parse_release, version_key
+from radar.techradar.releases import (
+    match_technology,
+    parse_release,
+    project_key,
+    release_keys,
+    version_key,
+)
 from radar.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -34,8 +40,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("radar.links")
 log.addHandler(logging.NullHandler())
 
-LINKER_VERSION = "1"
-"""Bump when the linking rules change: every technology is then re-linked."""
+LINKER_VERSION = "2"
+"""Bump when the linking rules change: every technology is then re-linked.
+2: release items take their project from the feed's configured name as a last resort."""
 
 BATCH = 500
 """Items linked per transaction."""
@@ -285,6 +292,7 @@ def _release(row: dict[str, Any], technologies: Sequence[Technology]) -> tuple[A
             feed_url=feed.get("url"),
             feed_site=feed.get("site"),
             feed_title=feed.get("title"),
+            feed_name=feed.get("name"),
         )
         if release is not None:
             tech = match_technology(release, technologies)
@@ -350,7 +358,8 @@ def _fts_phrase(name: str) -> str | None:
 
 def candidate_items(store: Store, technologies: Sequence[Technology]) -> set[int]:
     """Items that may mention these technologies: a full-text match of any of their
-    names, items already linked to them, and release items not yet matched."""
+    names, items already linked to them, and release items they may own (see
+    :func:`_release_candidates`)."""
     slugs = [tech.slug for tech in technologies]
     phrases = sorted({p for tech in technologies for n in tech.names if (p := _fts_phrase(n))})
     found: set[int] = set()
@@ -360,20 +369,36 @@ def candidate_items(store: Store, technologies: Sequence[Technology]) -> set[int
             row[0]
             for row in store.query("SELECT rowid FROM items_fts WHERE items_fts MATCH ?", [query])
         )
-    marks = json.dumps(slugs)
     found.update(
         row[0]
         for row in store.query(
             "SELECT item_id FROM item_tech WHERE tech_slug IN (SELECT value FROM json_each(?))",
-            [marks],
+            [json.dumps(slugs)],
         )
     )
+    return found | _release_candidates(store, technologies)
+
+
+def _release_candidates(store: Store, technologies: Sequence[Technology]) -> set[int]:
+    """Release items whose owner may change with these technologies: releases not
+    matched yet or matched to one of them, releases whose project is one of their
+    names or repositories even when another technology holds them now (its owner
+    name, say), and items of release feeds not parsed as a release (a parse that
+    predates the current rules). A version-only title ("v0.12.3") never matches by
+    full text, so without this a technology added after the fetch would miss them."""
+    slugs = {tech.slug for tech in technologies}
+    keys = set().union(*(release_keys(tech) for tech in technologies))
+    found = {
+        int(row[0])
+        for row in store.query("SELECT item_id, tech_slug, project FROM releases")
+        if row[1] is None or row[1] in slugs or project_key(row[2]) in keys
+    }
     found.update(
         row[0]
         for row in store.query(
-            """SELECT item_id FROM releases
-               WHERE tech_slug IS NULL OR tech_slug IN (SELECT value FROM json_each(?))""",
-            [marks],
+            """SELECT DISTINCT s.item_id FROM item_sources s JOIN feeds f ON f.id = s.feed_id
+               WHERE f.kind = 'releases'
+                 AND NOT EXISTS (SELECT 1 FROM releases r WHERE r.item_id = s.item_id)"""
         )
     )
     return found

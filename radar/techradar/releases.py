@@ -4,7 +4,9 @@ GitHub release feeds (``/OWNER/REPO/releases.atom``, entries linking to
 ``/OWNER/REPO/releases/tag/TAG``, titles like "v0.11.2", "vLLM v0.11.2" or "Patch
 release v5.1.1") and PyPI feeds (``/rss/project/NAME/releases.xml``, entries linking
 to ``/project/NAME/VERSION/``, titles like "2.49.1") are recognised by URL path, so
-mirrors and other hosts with the same layout work too.
+mirrors and other hosts with the same layout work too. A feed with neither layout
+whose titles carry only a version ("v0.12.3") names its project in the feed's title
+("Release notes from vllm") or in the name the user gave it ("vllm releases").
 """
 
 from __future__ import annotations
@@ -28,6 +30,14 @@ _TITLE_NOISE = re.compile(
     re.IGNORECASE,
 )
 _FEED_TITLE_PROJECT = re.compile(r"\b(?:from|for|of)\s+([\w.\-]+)", re.IGNORECASE)
+_FEED_NAME_NOISE = re.compile(
+    r"\([^)]*\)|\b(?:releases?|notes|changelog|updates|recent|feed|rss|atom|pypi|github|tags)\b"
+    r"|[:|/,]",
+    re.IGNORECASE,
+)
+MAX_FEED_NAME_WORDS = 2
+"""A feed name longer than this once noise is removed ("ML releases roundup of the
+week") names no single project."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,15 @@ def _title_project(title: str, version_start: int) -> str | None:
     return words[-1] if len(words) == 1 or (words and len(before) <= 30) else None
 
 
+def _named_project(name: str | None) -> str | None:
+    """The project a feed's name or title names once release words are removed:
+    "vllm releases" -> "vllm", "PyPI: ray (demo)" -> "ray"."""
+    if not name:
+        return None
+    words = _FEED_NAME_NOISE.sub(" ", name).split()
+    return " ".join(words) if 0 < len(words) <= MAX_FEED_NAME_WORDS else None
+
+
 def parse_release(
     title: str,
     *,
@@ -66,8 +85,13 @@ def parse_release(
     feed_url: str | None = None,
     feed_site: str | None = None,
     feed_title: str | None = None,
+    feed_name: str | None = None,
 ) -> Release | None:
-    """The release an item of a release feed announces, or None if it is not one."""
+    """The release an item of a release feed announces, or None if it is not one.
+
+    The project comes from the item's or the feed's URL path, else the words before
+    the version in the title, else the feed's title, else the feed's configured
+    `feed_name`."""
     match = VERSION.search(title or "")
     version = match.group(1) if match else None
     if version is None and url:
@@ -87,6 +111,8 @@ def parse_release(
     if project is None and feed_title:
         named = _FEED_TITLE_PROJECT.findall(feed_title)
         project = named[-1] if named else None
+    if project is None:
+        project = _named_project(feed_name) or _named_project(feed_title)
     if not project:
         return None
     return Release(
@@ -110,6 +136,19 @@ def _github_repos(tech: Technology) -> set[tuple[str, str]]:
             if len(segments) >= 2:
                 repos.add((segments[0].casefold(), segments[1].casefold()))
     return repos
+
+
+def project_key(project: str) -> str:
+    """A project name as release matching compares it: "vLLM" == "vllm" == "v-llm"."""
+    return _squash(project)
+
+
+def release_keys(tech: Technology) -> set[str]:
+    """The project keys a release of `tech` may carry: its names, aliases and slug, and
+    the repository names among its GitHub links."""
+    keys = {_squash(name) for name in (*tech.names, tech.slug)}
+    keys |= {_squash(project) for _owner, project in _github_repos(tech)}
+    return keys - {""}
 
 
 def match_technology(release: Release, technologies: Sequence[Technology]) -> Technology | None:

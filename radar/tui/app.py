@@ -28,7 +28,6 @@ from textual.timer import Timer
 from radar.tui.backend import Backend
 from radar.tui.messages import (
     IndexProgress,
-    IndexUpdated,
     MarksChanged,
     MarksSaved,
     RefreshFinished,
@@ -268,27 +267,25 @@ class RadarApp(App[None]):
         await in_daemon_thread(self._refresh_and_index)
 
     def _refresh_and_index(self) -> None:
-        """Fetch every feed, then embed and index what came in (blocking)."""
+        """One fetch cycle as `radar fetch --all` runs it (blocking): fetch every feed,
+        index and link what came in, record the run."""
+        from radar.errors import LockBusy
 
         def progress(outcome, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
             self.post_message(RefreshProgress(outcome, done, total))
-
-        try:
-            summary = self.backend.refresh(progress)
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(RefreshFinished(None, str(exc)))
-            return
-        self.post_message(RefreshFinished(summary))
 
         def index_progress(done: int, total: int) -> None:
             self.post_message(IndexProgress(done, total))
 
         try:
-            stats = self.backend.update_index(progress=index_progress)
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(IndexUpdated(None, str(exc)))
+            result = self.backend.refresh(progress, index_progress)
+        except LockBusy as exc:
+            self.post_message(RefreshFinished(None, str(exc), busy=True))
             return
-        self.post_message(IndexUpdated(stats))
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(RefreshFinished(None, str(exc)))
+            return
+        self.post_message(RefreshFinished(result))
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         outcome = message.outcome
@@ -309,33 +306,32 @@ class RadarApp(App[None]):
         if isinstance(news, NewsScreen):
             news.reload()
 
-    def on_refresh_finished(self, message: RefreshFinished) -> None:
-        if message.summary is None:
-            self.refreshing = False
-            self.status = f"refresh failed: {message.error}"
-            self._failed("refresh", message.error or "")
-            return
-        self.status = f"refreshed: {message.summary.line()} · updating the search index…"
-        self._reload_news()
-        health = self.mode_screens.get("health")
-        if health is not None:
-            health.load()  # type: ignore[attr-defined]
-
     def on_index_progress(self, message: IndexProgress) -> None:
         self.status = f"embedding {message.done}/{message.total} new items…"
 
-    def on_index_updated(self, message: IndexUpdated) -> None:
+    def on_refresh_finished(self, message: RefreshFinished) -> None:
         self.refreshing = False
-        summary = self.backend.last_run.line() if self.backend.last_run else "refreshed"
-        if message.stats is None:
-            self.status = f"refreshed: {summary} · search index not updated: {message.error}"
+        result = message.result
+        if result is None:
+            if message.busy:
+                self.status = f"refresh not started: {message.error}"
+                self.notify(one_line(message.error or ""), title="radar", severity="warning")
+            else:
+                self.status = f"refresh failed: {message.error}"
+                self._failed("refresh", message.error or "")
             return
-        indexed = (
-            f"{message.stats.embedded} newly indexed"
-            if message.stats.embedded
-            else "index up to date"
-        )
-        self.status = f"refreshed: {summary} · {indexed}"
+        if result.index_error:
+            indexed = f"search index not updated: {result.index_error}"
+        elif result.embedded:
+            indexed = f"{result.embedded} newly indexed"
+        else:
+            indexed = "index up to date"
+        self.status = f"refreshed: {result.summary.line()} · {indexed}"
+        self._reload_news()
+        for mode in ("health", "radar"):
+            screen = self.mode_screens.get(mode)
+            if screen is not None:
+                screen.data_changed()
 
     # --- errors ----------------------------------------------------------------------
 

@@ -28,8 +28,8 @@ from radar.workspace import Workspace
 
 if TYPE_CHECKING:
     from radar.feeds.config import Config
-    from radar.index import SyncStats
     from radar.ingest import FeedOutcome, RunSummary
+    from radar.ops.runner import CycleResult
     from radar.search import Searcher, SearchResult
     from radar.techradar import Technology, TechRadar
 
@@ -190,6 +190,8 @@ class Backend:
     ) -> None:
         self.workspace = workspace
         self.clock = clock
+        """The app's "now": item ages, search's --since, radar dates, mention counts and
+        evidence weeks, refresh timestamps. Tests pin it."""
         self.user = current_user() if user is None else user
         self.last_run: RunSummary | None = None
         self._store: Store | None = None
@@ -356,33 +358,58 @@ class Backend:
 
     # --- refresh -----------------------------------------------------------------------
 
-    def refresh(self, progress: Callable[[FeedOutcome, int, int], None]) -> RunSummary:
-        """Fetch every feed as `radar fetch` does, on a connection of its own."""
+    def refresh(
+        self,
+        progress: Callable[[FeedOutcome, int, int], None],
+        index_progress: Callable[[int, int], None] | None = None,
+    ) -> CycleResult:
+        """One cycle as `radar fetch --all` runs it: fetch every feed, embed and index
+        what came in, link it to technologies and record the run in ``fetch_runs``
+        (trigger ``tui``). Runs on a connection of its own under the workspace's fetch
+        lock; raises LockBusy when another fetch (CLI, watch, another TUI) holds it."""
         from radar.errors import LockBusy
-        from radar.ingest import run_fetch
-        from radar.lock import WorkspaceLock
+        from radar.ops.runner import run_cycle
 
         if not self._refresh_lock.acquire(blocking=False):
             raise LockBusy("a refresh is already running")
         try:
             config = self.config()
             self.workspace.ensure_data_dir()
-            with WorkspaceLock(self.workspace.lock_path), Store(self.workspace.db_path) as store:
-                summary = run_fetch(store, config, progress=progress)
-            self.last_run = summary
-            return summary
+            with self._fetch_lock(), Store(self.workspace.db_path) as store:
+                result = run_cycle(
+                    store,
+                    self.workspace,
+                    config,
+                    trigger="tui",
+                    all_feeds=True,
+                    progress=progress,
+                    embed_progress=index_progress,
+                    clock=self.clock,
+                )
+            self.last_run = result.summary
+            return result
         finally:
             self._refresh_lock.release()
 
-    def update_index(self, progress: Callable[[int, int], None] | None = None) -> SyncStats:
-        """Embed and index what a refresh brought (loads the model only if needed)."""
-        from radar.index import update_index
+    @contextmanager
+    def _fetch_lock(self) -> Iterator[None]:
+        """The workspace lock `radar fetch` and `radar watch` take, without waiting; its
+        LockBusy says what to do in the TUI (the CLI's says --wait)."""
+        from radar.errors import LockBusy
         from radar.lock import WorkspaceLock
 
-        with WorkspaceLock(self.workspace.lock_path), Store(self.workspace.db_path) as store:
-            return update_index(
-                store, self.workspace, self.config().settings.model, progress=progress
-            )
+        lock = WorkspaceLock(self.workspace.lock_path)
+        try:
+            lock.acquire()
+        except LockBusy:
+            raise LockBusy(
+                f"another radar fetch is running in this workspace (pid {lock.holder()}); "
+                "refresh again when it has finished"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     # --- tech radar --------------------------------------------------------------------
 
@@ -392,15 +419,17 @@ class Backend:
         return load_workspace_radar(self.workspace)
 
     def mention_counts(self) -> dict[str, int]:
+        """Items per technology in the 30 days before the backend's clock."""
         from radar.techradar import mention_counts
 
-        return mention_counts(self.workspace)
+        return mention_counts(self.workspace, now=self.now())
 
     def evidence(self, name: str) -> dict[str, Any]:
+        """A technology's evidence; its weekly counts end in the backend clock's week."""
         from radar.techradar import evidence
 
         radar = self.radar()
-        return evidence(self.workspace, radar.get(name))
+        return evidence(self.workspace, radar.get(name), now=self.now())
 
     def _change_radar(self, change: Callable[[TechRadar], Technology]) -> Technology:
         """Load, change and save the radar file, then let the rest of radar catch up."""

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from radar.index import SyncStats
-    from radar.ingest import FeedOutcome, RunSummary
+    from radar.ingest import FeedOutcome
+    from radar.ops.runner import CycleResult
     from radar.search import SearchResult
     from radar.techradar import TechRadar
     from radar.tui.backend import FeedOverview, Health, ItemDetail, ItemRow, Selection, Show
@@ -103,10 +103,16 @@ class RefreshProgress(Message):
 
 
 class RefreshFinished(Message):
-    def __init__(self, summary: RunSummary | None, error: str | None = None) -> None:
+    """A refresh cycle ended: `result` when it ran, else `error`; `busy` when it did
+    not start because another fetch holds the workspace lock."""
+
+    def __init__(
+        self, result: CycleResult | None, error: str | None = None, *, busy: bool = False
+    ) -> None:
         super().__init__()
-        self.summary = summary
+        self.result = result
         self.error = error
+        self.busy = busy
 
 
 class IndexProgress(Message):
@@ -114,13 +120,6 @@ class IndexProgress(Message):
         super().__init__()
         self.done = done
         self.total = total
-
-
-class IndexUpdated(Message):
-    def __init__(self, stats: SyncStats | None, error: str | None = None) -> None:
-        super().__init__()
-        self.stats = stats
-        self.error = error
 
 
 class RadarLoaded(Message):

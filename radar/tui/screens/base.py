@@ -50,6 +50,9 @@ class BaseScreen(Screen[None]):
     def compose_body(self) -> Iterable[Widget]:
         return ()
 
+    def data_changed(self) -> None:
+        """A refresh stored new items and links: re-read what the screen shows."""
+
 
 class ItemActions:
     """Key actions on the screen's current item; the app does the work in workers."""

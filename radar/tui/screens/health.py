@@ -103,6 +103,9 @@ class HealthScreen(BaseScreen):
     def action_reload(self) -> None:
         self.load()
 
+    def data_changed(self) -> None:
+        self.load()
+
     @work(thread=True, group="health", exclusive=True, exit_on_error=False)
     def load(self) -> None:
         try:

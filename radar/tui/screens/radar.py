@@ -174,6 +174,10 @@ class RadarScreen(BaseScreen):
 
     # --- loading ---------------------------------------------------------------------
 
+    def data_changed(self) -> None:
+        """New items may mention technologies: counts and evidence are read again."""
+        self.load()
+
     @work(thread=True, group="radar-load", exclusive=True, exit_on_error=False)
     def load(self, select: str | None = None) -> None:
         try:
