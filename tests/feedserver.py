@@ -55,6 +55,8 @@ class Seen:
     path: str
     headers: dict[str, str]
     at: float
+    client: tuple[str, int] = ("", 0)
+    """The client's address and port: one port per TCP connection."""
 
 
 class FeedServer:
@@ -71,7 +73,12 @@ class FeedServer:
 
             def do_GET(self) -> None:  # noqa: N802
                 server.requests.append(
-                    Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, time.time())
+                    Seen(
+                        self.path,
+                        {k.lower(): v for k, v in self.headers.items()},
+                        time.time(),
+                        self.client_address[:2],
+                    )
                 )
                 route = server.routes.get(self.path)
                 if route is None:

@@ -66,6 +66,21 @@ def test_second_fetch_is_conditional_and_stores_nothing_new(radar, workspace, se
     assert len(stored(workspace)) == 2
 
 
+def test_not_modified_replies_keep_the_connection_for_the_next_feed(radar, workspace, server):
+    # Four feeds on one host, fetched one at a time (per-host limit 1): each 304 must
+    # leave the connection reusable, or every feed pays a new TCP (and TLS) handshake.
+    text = workspace.feeds_path.read_text() + "settings:\n  per_host: 1\n"
+    workspace.feeds_path.write_text(text)
+    paths = [f"/f{n}.xml" for n in range(4)]
+    subscribe(workspace, *((p, server.route(p, body=rss(ITEMS))) for p in paths))
+    radar("fetch", "--no-index")
+    before = len(server.requests)
+    second = radar("fetch", "--all", "--no-index")
+    assert "4 not modified" in second.stderr
+    connections = {seen.client for seen in server.requests[before:]}
+    assert len(server.requests) - before == 4 and len(connections) == 1
+
+
 def test_refetching_changed_feed_does_not_duplicate_and_keeps_marks(radar, workspace, server):
     server.route("/blog.xml", body=rss(ITEMS))
     subscribe(workspace, ("Blog", server.url("/blog.xml")))

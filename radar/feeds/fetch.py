@@ -97,6 +97,17 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> datetim
     return min(moment, now + timedelta(days=7))
 
 
+async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:
+    """Read a body we do not need (a 304's or a redirect's), so the connection goes back
+    to the pool instead of being closed: a new TCP+TLS handshake per 304 otherwise.
+    A body over `limit` is not worth reading; the connection is dropped instead."""
+    seen = 0
+    async for chunk in response.aiter_raw():
+        seen += len(chunk)
+        if seen > limit:
+            return
+
+
 class _Decoder:
     """Decompresses gzip/deflate bodies incrementally, never past the size cap."""
 
@@ -322,9 +333,11 @@ class Fetcher:
                         raise FetchFailure(
                             "bad_redirect", f"HTTP {status} without a Location", http_status=status
                         )
+                    await _drain(response)
                     return status, target
                 if status == 304:
                     result.status = "not_modified"
+                    await _drain(response)
                     return None
                 if status >= 400:
                     raise self._http_failure(response)
