@@ -43,6 +43,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from feedserver import FeedServer, Route, rss  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measured import run_measured  # noqa: E402
+
 RUNS = ("first", "second", "third")
 PROFILED_RADAR = r"""
 # `radar ARGS` under cProfile: the main thread (network, event loop) to FILE and the
@@ -104,6 +107,8 @@ class Run:
     wall: float
     statuses: Counter[int]
     note: str = ""
+    rss_mib: float = 0.0
+    """Peak resident memory of the process (its own, from wait4)."""
 
     def answers(self) -> str:
         total = sum(self.statuses.values())
@@ -155,12 +160,11 @@ class Bench:
     ) -> tuple[Run, subprocess.CompletedProcess[str]]:
         """Run a command as a fresh process; its wall time and the answers the servers gave."""
         self.reset()
-        started = time.perf_counter()
-        done = subprocess.run(
-            command, capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env, cwd=cwd
+        measured = run_measured(command, env=env, cwd=cwd)
+        done = subprocess.CompletedProcess(
+            command, measured.returncode, measured.stdout, measured.stderr
         )
-        wall = time.perf_counter() - started
-        return Run(wall, self.statuses()), done
+        return Run(measured.wall, self.statuses(), rss_mib=measured.rss_mib), done
 
 
 def last_line(text: str) -> str:
@@ -266,6 +270,12 @@ def print_table(rows: list[Row], args: argparse.Namespace, header: list[str]) ->
         print(f"{row.tool:36} {cells}{items:>7}")
     expected = args.feeds * args.items
     print(f"('304s': 304 answers / all answers the servers gave; {expected} items expected)")
+    peaks = ", ".join(
+        f"{row.tool.split()[0]} {max(run.rss_mib for run in row.runs):.0f}"
+        for row in rows
+        if row.runs and row.runs[0].rss_mib
+    )
+    print(f"peak RSS MiB (largest of a tool's runs): {peaks}")
     for row in rows:
         notes = [row.note] if row.note else []
         named = zip(RUNS, row.runs, strict=False)

@@ -18,11 +18,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +29,7 @@ OUT = Path(__file__).resolve().parent / "out"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic  # noqa: E402
+from measured import run_measured  # noqa: E402
 
 QUERY = synthetic.QUERIES[0]
 NAIVE = """
@@ -59,6 +59,7 @@ def build(size: int) -> Path:
     workspace = Workspace(root)
     stamp = root / "built"
     if stamp.exists() and stamp.read_text() == BUILD_VERSION:
+        reindex(workspace, size)
         return root
     if root.exists():
         import shutil
@@ -118,20 +119,31 @@ def build(size: int) -> Path:
     return root
 
 
+def reindex(workspace: Any, size: int) -> None:
+    """Rebuild a cached workspace's index from its stored vectors when radar's rule for
+    the index kind has changed since it was built (no re-ingest, no re-embedding)."""
+    from radar.index import _stored_vectors, build_index, choose_kind, read_meta, save_index
+    from radar.store import Store
+
+    meta = read_meta(workspace)
+    if meta is not None and meta.kind == choose_kind(size):
+        return
+    print(f"  ws-{size}: index kind changed, rebuilding it from stored vectors", file=sys.stderr)
+    with Store(workspace.db_path) as store:
+        ids, vectors = _stored_vectors(store, meta.fingerprint, meta.dim)
+    index = build_index(meta.dim, ids, vectors, meta)
+    save_index(workspace, index, meta)
+
+
 def median_wall(command: list[str], runs: int = 5) -> tuple[float, float]:
     """Median wall seconds of `runs` fresh processes, and their peak RSS in MiB."""
     walls, peak = [], 0.0
     for _ in range(runs):
-        with tempfile.TemporaryFile() as err:
-            started = time.perf_counter()
-            child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err)
-            _, status, usage = os.wait4(child.pid, 0)
-            walls.append(time.perf_counter() - started)
-            child.returncode = os.waitstatus_to_exitcode(status)
-            peak = max(peak, usage.ru_maxrss / 1024)
-            if child.returncode != 0:
-                err.seek(0)
-                raise SystemExit(f"{command} failed: {err.read().decode()[-500:]}")
+        done = run_measured(command)
+        if done.returncode != 0:
+            raise SystemExit(f"{command} failed: {done.stderr[-500:]}")
+        walls.append(done.wall)
+        peak = max(peak, done.rss_mib)
     return statistics.median(walls), peak
 
 

@@ -31,11 +31,12 @@ if TYPE_CHECKING:
 EMBED_BATCH = 256
 """Items embedded and committed together: a kill loses at most one batch of work."""
 
-FLAT_MAX = 200_000
+FLAT_MAX = 50_000
 """Up to this many vectors the index is exact (a flat inner-product scan, memory-mapped).
-Beyond it, an inverted-file index (IVF): the scan of 200k vectors alone is about 20 ms
-on one core, and the warm-search budget is 30 ms with the query embedding included
-(bench/search_speed.py)."""
+Beyond it, an inverted-file index (IVF): a flat scan costs about 0.2 ms per 1,000
+vectors on one core (20 ms at 100k, 200 ms at 1M), and the warm-search budget is
+30 ms with the query embedding and the lexical side included; IVF answers in about
+2 ms at 1M (bench/search_speed.py)."""
 FLAT_AGAIN = FLAT_MAX // 2
 """An IVF index that shrinks below this goes back to flat (hysteresis: no flapping)."""
 RETRAIN_GROWTH = 4

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,13 @@ _STOPWORDS_TEXT = """a an and are as at be been but by can do does for from had 
     they this to was we were what when where which who why will with without you your
     vs via about after also any all more most not no"""
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+
+class _Unset:
+    """Marks an argument the caller did not give (None is a meaningful value)."""
+
+
+UNSET = _Unset()
 
 
 @dataclass
@@ -135,6 +143,7 @@ class Searcher:
         self._embedder = embedder
         self._index: faiss.Index | None = None
         self._index_mtime: float | None = None
+        self._executor: ThreadPoolExecutor | None = None
         self._df: dict[str, tuple[int, int]] = {}
         """Per word: (items holding it, highest item id when counted)."""
 
@@ -239,8 +248,21 @@ class Searcher:
         )
         return [(row[0], row[1]) for row in rows]
 
-    def semantic(self, text: str, filters: ItemFilter, k: int) -> list[tuple[int, float]]:
-        """Up to ``k`` (item id, cosine similarity) pairs, best first."""
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="radar-semantic")
+        return self._executor
+
+    def semantic(
+        self,
+        text: str,
+        filters: ItemFilter,
+        k: int,
+        allowed: list[int] | None | _Unset = UNSET,
+    ) -> list[tuple[int, float]]:
+        """Up to ``k`` (item id, cosine similarity) pairs, best first.
+
+        `allowed` is the filter's id list when the caller already has it (None: all)."""
         from radar.index import check_model, search_vectors
 
         index = self.index()
@@ -251,7 +273,9 @@ class Searcher:
         embedder = self.embedder()
         check_model(self.workspace, embedder.info)
         vector = embedder.embed([text])[0]
-        return search_vectors(self.workspace, vector, k, self.allowed_ids(filters), index=index)
+        if isinstance(allowed, _Unset):
+            allowed = self.allowed_ids(filters)
+        return search_vectors(self.workspace, vector, k, allowed, index=index)
 
     # --- the API ---------------------------------------------------------------------
 
@@ -270,12 +294,21 @@ class Searcher:
         depth = max(CANDIDATES, limit)
         notes: list[str] = []
         lists: list[tuple[float, Sequence[int]]] = []
+        meaning = None
+        if mode == "hybrid" and self.workspace.index_path.exists():
+            # Both retrievers at once: FTS5, onnxruntime and FAISS all release the GIL,
+            # so a hybrid search costs the slower of the two, not their sum. The
+            # semantic side gets its id filter from this thread (one connection user).
+            allowed = self.allowed_ids(filters)
+            meaning = self._pool().submit(self.semantic, text, filters, depth, allowed)
         if mode in ("hybrid", "lexical"):
             lexical = self.lexical(text, filters, depth)
             lists.append((LEXICAL_WEIGHT, [item_id for item_id, _ in lexical]))
         if mode in ("hybrid", "semantic"):
             try:
-                semantic = self.semantic(text, filters, depth)
+                semantic = (
+                    meaning.result() if meaning is not None else self.semantic(text, filters, depth)
+                )
                 lists.append((SEMANTIC_WEIGHT, [item_id for item_id, _ in semantic]))
             except IndexMismatch as exc:
                 if mode == "semantic" or self.workspace.index_path.exists():
