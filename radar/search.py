@@ -48,11 +48,11 @@ any query word, so a word in half the items makes a query cost half the collecti
 while adding little: its BM25 weight is near zero (FTS5 clamps it to 1e-6 above 50%).
 On SciFact train, hybrid nDCG@10: no pruning 0.7404, 0.2 -> 0.7406, 0.1 -> 0.7289,
 0.05 -> 0.7166 (test: 0.7278 with and without pruning at 0.2)."""
-ROW_BUDGET = 20_000
+ROW_BUDGET = 15_000
 """Most rows a lexical query may score. FTS5 ranks by scoring every match (about
 1.3 microseconds a row), so when the words left still match more, the query is limited
-to the newest items: the window of ids that holds about this many matches (20,000 rows
-is about 25 ms). Meaning search still covers everything; only large collections
+to the newest items: the window of ids that holds about this many matches (15,000 rows
+is about 20 ms). Meaning search still covers everything; only large collections
 (beyond 100k items) and queries of only common words reach this."""
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
