@@ -306,6 +306,20 @@ def _pending(store: Store, fingerprint: str) -> Iterator[tuple[int, str, str]]:
             yield int(row["id"]), text, digest
 
 
+def _texts(store: Store, item_ids: list[int]) -> list[tuple[int, str, str]]:
+    """(item id, text, hash) for these items, in this order."""
+    from radar.embed import item_text, text_hash
+
+    rows = store.conn.execute(
+        """SELECT id, title, summary, content FROM items
+           WHERE id IN (SELECT value FROM json_each(?))""",
+        [json.dumps(item_ids)],
+    ).fetchall()
+    texts = {row[0]: item_text(row[1], row[2], row[3]) for row in rows}
+    # An item deleted meanwhile is skipped; the index sync drops it.
+    return [(i, texts[i], text_hash(texts[i])) for i in item_ids if i in texts]
+
+
 def embed_pending(
     store: Store, embedder: Embedder, *, progress: Progress | None = None
 ) -> tuple[int, list[int]]:
@@ -313,10 +327,12 @@ def embed_pending(
 
     Returns (how many were embedded, their ids).
     """
-    pending = list(_pending(store, embedder.info.fingerprint))
+    # Only ids are kept for the whole run (texts are read again per batch), so a first
+    # index of 100k long items does not hold every text in memory at once.
+    pending = [item_id for item_id, _, _ in _pending(store, embedder.info.fingerprint)]
     done: list[int] = []
     for start in range(0, len(pending), EMBED_BATCH):
-        batch = pending[start : start + EMBED_BATCH]
+        batch = _texts(store, pending[start : start + EMBED_BATCH])
         vectors = embedder.embed([text for _, text, _ in batch])
         with store.transaction() as conn:
             conn.executemany(
