@@ -122,13 +122,22 @@ def build(size: int) -> Path:
 def reindex(workspace: Any, size: int) -> None:
     """Rebuild a cached workspace's index from its stored vectors when radar's rule for
     the index kind has changed since it was built (no re-ingest, no re-embedding)."""
-    from radar.index import _stored_vectors, build_index, choose_kind, read_meta, save_index
+    from radar.index import (
+        TARGET_RECALL,
+        _stored_vectors,
+        build_index,
+        choose_kind,
+        read_meta,
+        save_index,
+    )
     from radar.store import Store
 
     meta = read_meta(workspace)
-    if meta is not None and meta.kind == choose_kind(size):
+    recall = (meta.recall_at_10 or 0.0) if meta else 0.0
+    kept = meta is not None and meta.kind == choose_kind(size)
+    if kept and (meta.kind == "flat" or recall >= TARGET_RECALL):
         return
-    print(f"  ws-{size}: index kind changed, rebuilding it from stored vectors", file=sys.stderr)
+    print(f"  ws-{size}: index rule changed, rebuilding it from stored vectors", file=sys.stderr)
     with Store(workspace.db_path) as store:
         ids, vectors = _stored_vectors(store, meta.fingerprint, meta.dim)
     index = build_index(meta.dim, ids, vectors, meta)

@@ -42,9 +42,11 @@ FLAT_AGAIN = FLAT_MAX // 2
 RETRAIN_GROWTH = 4
 """An IVF index whose size has grown this many times since its centroids were trained
 is rebuilt with more lists, on stored vectors (nothing is re-embedded)."""
-TARGET_RECALL = 0.97
-"""Recall@10 against the exact search that the IVF probe count is calibrated for at
-build time, a margin above the 0.95 we promise (calibration queries are a sample)."""
+TARGET_RECALL = 0.99
+"""Recall@10 against exact search that the IVF probe count is calibrated for at build
+time, using stored vectors as queries. Those are easier than real queries, which sit
+farther from any item: on SciFact's real vectors (bench/ivf_recall.py), 0.97 on stored
+vectors meant 0.93 for the 1,109 real claims, 0.99 meant 0.97. We promise 0.95."""
 NPROBES = (8, 16, 24, 32, 48, 64, 96, 128, 192, 256)
 
 Progress = Callable[[int, int], None]
