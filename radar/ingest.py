@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import queue
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,12 +25,22 @@ from radar.feeds.config import Config, FeedConfig, set_feed_url
 from radar.feeds.fetch import FetchRequest, FetchResult, fetch_all
 from radar.feeds.model import ParsedFeed
 from radar.feeds.parse import parse_feed
-from radar.store import Store, from_iso, to_iso, utc_now
+from radar.feeds.parse_pool import ParsePool, default_workers
+from radar.store import IngestStats, Store, from_iso, to_iso, utc_now
 
 log = logging.getLogger("radar.fetch")
 log.addHandler(logging.NullHandler())  # no lastResort output when nobody configured logging
 
 Clock = Callable[[], datetime]
+
+POOL_MIN_FEEDS = 16
+"""Runs fetching fewer feeds parse in-process: worker start-up would cost more than it saves."""
+POOL_MIN_BYTES = 4096
+"""Smaller documents are parsed in-process: shipping them costs about what parsing them does."""
+MAX_PARSE_WORKERS = 8
+MAX_BATCH_FEEDS = 32
+MAX_BATCH_ITEMS = 5000
+"""A batch stops growing at this many feeds or items, so the write lock is held briefly."""
 
 
 @dataclass
@@ -86,6 +97,8 @@ class RunSummary:
 
 
 Progress = Callable[[FeedOutcome, int, int], None]
+Stored = tuple[FeedOutcome, IngestStats | None]
+"""What storing one fetched feed gave: its outcome and, when it had items, what changed."""
 
 
 def _requests(
@@ -128,9 +141,10 @@ class _Scheduler:
         self.store = store
         self.config = config
         self.clock = clock
+        self._feeds = {feed.name: feed for feed in config.feeds}
 
     def _feed(self, name: str) -> FeedConfig | None:
-        return next((feed for feed in self.config.feeds if feed.name == name), None)
+        return self._feeds.get(name)
 
     def after_success(self, result: FetchResult, ttl_minutes: int | None) -> datetime:
         if ttl_minutes is None:
@@ -197,32 +211,29 @@ def _store_unparsed(store: Store, result: FetchResult, scheduler: _Scheduler) ->
 
 
 def _store_parsed(
-    store: Store,
-    result: FetchResult,
-    parsed: ParsedFeed,
-    summary: RunSummary,
-    scheduler: _Scheduler,
-) -> FeedOutcome:
+    store: Store, result: FetchResult, parsed: ParsedFeed, scheduler: _Scheduler
+) -> tuple[FeedOutcome, IngestStats]:
     next_due = scheduler.after_success(result, parsed.ttl_minutes)
-    stats = store.ingest(result.name, parsed.items, now=scheduler.clock())
-    store.record_success(
-        result.name,
-        status="ok",
-        http_status=result.http_status,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        title=parsed.title or None,
-        site_url=parsed.link,
-        problem=parsed.problem,
-        ttl_minutes=parsed.ttl_minutes,
-        new_url=result.permanent_url,
-        got_new_items=stats.new > 0,
-        when=scheduler.clock(),
-        next_due=next_due,
-    )
-    summary.new_item_ids.extend(stats.new_item_ids)
-    summary.changed_item_ids.extend(stats.changed_item_ids)
-    return FeedOutcome(
+    # The items and the validators (ETag, Last-Modified) that say they are stored share a
+    # transaction (the batch's, in a run): a crash keeps both or neither.
+    with store.transaction():
+        stats = store.ingest(result.name, parsed.items, now=scheduler.clock())
+        store.record_success(
+            result.name,
+            status="ok",
+            http_status=result.http_status,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            title=parsed.title or None,
+            site_url=parsed.link,
+            problem=parsed.problem,
+            ttl_minutes=parsed.ttl_minutes,
+            new_url=result.permanent_url,
+            got_new_items=stats.new > 0,
+            when=scheduler.clock(),
+            next_due=next_due,
+        )
+    outcome = FeedOutcome(
         result.name,
         "ok",
         new=stats.new,
@@ -234,6 +245,7 @@ def _store_parsed(
         bytes=result.bytes,
         next_due=next_due,
     )
+    return outcome, stats
 
 
 def _log_outcome(outcome: FeedOutcome) -> None:
@@ -283,6 +295,104 @@ def _log_outcome(outcome: FeedOutcome) -> None:
     )
 
 
+class _Batches:
+    """Feeds waiting for the writer thread, stored a batch per transaction.
+
+    Whatever has arrived when the writer gets to it is stored together (up to
+    MAX_BATCH_FEEDS feeds or about MAX_BATCH_ITEMS items) and committed once. A feed's
+    items and its validators (ETag, Last-Modified) always share a transaction, so a
+    crash keeps both or neither: the feeds of a lost batch are simply fetched again,
+    nothing in them stored twice. Each feed's outcome is reported after its commit.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        handle: Callable[[FetchResult, ParsedFeed | FeedError | None], Stored],
+        summary: RunSummary,
+    ) -> None:
+        self.store = store
+        self.handle = handle
+        self.summary = summary
+        self.waiting: queue.SimpleQueue[_Waiting] = queue.SimpleQueue()
+
+    def add(
+        self, result: FetchResult, parsed: ParsedFeed | FeedError | None
+    ) -> Future[FeedOutcome]:
+        """Queue a fetched feed (``parsed`` None: parse it on the writer); its outcome to come."""
+        waiting = _Waiting(result, parsed, Future())
+        self.waiting.put(waiting)
+        return waiting.stored
+
+    def write_waiting(self) -> None:
+        """Store what is waiting, on the writer thread; the caller queues one call per `add`."""
+        batch: list[_Waiting] = []
+        items = 0
+        while len(batch) < MAX_BATCH_FEEDS and items < MAX_BATCH_ITEMS:
+            try:
+                waiting = self.waiting.get_nowait()
+            except queue.Empty:
+                break
+            if not waiting.stored.set_running_or_notify_cancel():
+                continue
+            if waiting.parsed is None:
+                try:
+                    waiting.parsed = (
+                        _parse(waiting.result) if waiting.result.status == "ok" else None
+                    )
+                except BaseException as exc:  # raised by the run, as parse_feed raised it
+                    waiting.stored.set_exception(exc)
+                    continue
+                finally:
+                    waiting.result.content = b""
+            batch.append(waiting)
+            if isinstance(waiting.parsed, ParsedFeed):
+                items += len(waiting.parsed.items)
+        if batch:
+            self._write(batch)
+
+    def _write(self, batch: list[_Waiting]) -> None:
+        try:
+            with self.store.transaction():
+                stored = [self.handle(waiting.result, waiting.parsed) for waiting in batch]
+        except BaseException as exc:
+            for waiting in batch:
+                waiting.stored.set_exception(exc)
+            return
+        for waiting, (outcome, stats) in zip(batch, stored, strict=True):
+            if stats is not None:
+                self.summary.new_item_ids.extend(stats.new_item_ids)
+                self.summary.changed_item_ids.extend(stats.changed_item_ids)
+            waiting.stored.set_result(outcome)
+
+
+@dataclass
+class _Waiting:
+    result: FetchResult
+    parsed: ParsedFeed | FeedError | None
+    stored: Future[FeedOutcome]
+
+
+def _parse(result: FetchResult) -> ParsedFeed | FeedError:
+    """The feed a fetched document holds, or the FeedError saying why it holds none."""
+    try:
+        return parse_feed(
+            result.content, url=result.final_url or result.url, headers=result.headers
+        )
+    except FeedError as exc:
+        return exc
+
+
+async def _parse_in_pool(pool: ParsePool, result: FetchResult) -> ParsedFeed | FeedError:
+    """`_parse` in a worker process; other errors are raised as `parse_feed` raises them."""
+    future = pool.submit(result.content, url=result.final_url or result.url, headers=result.headers)
+    result.content = b""
+    try:
+        return await asyncio.wrap_future(future)
+    except FeedError as exc:
+        return exc
+
+
 def run_fetch(
     store: Store,
     config: Config,
@@ -311,27 +421,31 @@ def run_fetch(
         if progress:
             progress(outcome, summary.outcomes.index(outcome) + 1, total)
 
-    def handle(result: FetchResult) -> FeedOutcome:
-        if result.status != "ok":
-            return _store_unparsed(store, result, scheduler)
-        try:
-            parsed = parse_feed(
-                result.content, url=result.final_url or result.url, headers=result.headers
-            )
-        except FeedError as exc:
-            result.status, result.error_kind, result.error = "error", exc.kind, exc.message
-            return _store_unparsed(store, result, scheduler)
-        finally:
-            result.content = b""
-        return _store_parsed(store, result, parsed, summary, scheduler)
+    def handle(result: FetchResult, parsed: ParsedFeed | FeedError | None) -> Stored:
+        if isinstance(parsed, FeedError):
+            result.status, result.error_kind, result.error = "error", parsed.kind, parsed.message
+            return _store_unparsed(store, result, scheduler), None
+        if result.status != "ok" or parsed is None:
+            return _store_unparsed(store, result, scheduler), None
+        return _store_parsed(store, result, parsed, scheduler)
 
-    # Parsing and storing run one feed at a time on a single worker thread: the event
-    # loop keeps only the network, and SQLite sees one writer. (Many short SQLite calls
-    # on the loop thread while a parser thread holds the GIL cost seconds.)
+    # SQLite sees one writer, a single thread that stores what the event loop hands it
+    # (many short SQLite calls on the loop thread would fight it for the GIL). Runs of
+    # many feeds parse in worker processes meanwhile; small ones parse on the writer.
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="radar-ingest")
+    batches = _Batches(store, handle, summary)
+    parse_workers = min(default_workers(), MAX_PARSE_WORKERS)
+    pool = None
+    if len(requests) >= POOL_MIN_FEEDS and parse_workers > 1:
+        pool = ParsePool(parse_workers)
 
     async def on_result(result: FetchResult) -> None:
-        outcome = await asyncio.get_running_loop().run_in_executor(writer, handle, result)
+        parsed: ParsedFeed | FeedError | None = None
+        if pool is not None and result.status == "ok" and len(result.content) >= POOL_MIN_BYTES:
+            parsed = await _parse_in_pool(pool, result)
+        stored = batches.add(result, parsed)
+        writer.submit(batches.write_waiting)
+        outcome = await asyncio.wrap_future(stored)
         summary.outcomes.append(outcome)
         _log_outcome(outcome)
         if progress:
@@ -341,6 +455,8 @@ def run_fetch(
         asyncio.run(fetch_all(requests, config.settings, on_result, transport=transport))
     finally:
         writer.shutdown(wait=True)
+        if pool is not None:
+            pool.close()
     for outcome in summary.outcomes:
         if outcome.moved_to:
             set_feed_url(config.path, outcome.name, outcome.moved_to)

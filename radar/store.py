@@ -286,11 +286,17 @@ class _KnownItems:
         self.by_title: dict[str, dict[str, Any]] = {}
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection, feed_id: int, items: Sequence[Item]) -> _KnownItems:
+    def load(
+        cls,
+        conn: sqlite3.Connection,
+        feed_id: int,
+        items: Sequence[Item],
+        title_keys: Iterable[str],
+    ) -> _KnownItems:
         known = cls()
         guids = sorted({item.guid for item in items if item.guid})
         urls = sorted({item.url for item in items if item.url})
-        keys = sorted({title_key(item.title, item.published) for item in items})
+        keys = sorted(set(title_keys))
         credited_sql = f"""SELECT {cls.COLUMNS}, s.guid, s.title_key, 1 AS credited
             FROM item_sources s JOIN items i ON i.id = s.item_id WHERE s.feed_id = ? AND"""
         for chunk in _chunks(guids):
@@ -355,6 +361,50 @@ def _chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
         yield values[start : start + size]
 
 
+_INSERT_ITEM = """INSERT INTO items (id, url, title, author, published, updated, first_seen,
+        sort_date, summary, content, tags, enclosures)
+    VALUES (:id, :url, :title, :author, :published, :updated, :first_seen,
+        :sort_date, :summary, :content, :tags, :enclosures)"""
+_UPDATE_ITEM = """UPDATE items SET title = :title, author = :author, updated = :updated,
+        summary = :summary, content = :content, tags = :tags, enclosures = :enclosures
+    WHERE id = :id"""
+_CREDIT_ITEM = """INSERT INTO item_sources (item_id, feed_id, guid, title_key, first_seen)
+    VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT(feed_id, item_id) DO UPDATE SET
+        guid = COALESCE(excluded.guid, item_sources.guid)"""
+
+
+class _PendingWrites:
+    """One feed's inserts, updates and credits, decided in Python and sent in three batches.
+
+    New items get their ids here, as SQLite would give them (the largest id + 1, since
+    ``items.id`` is a plain INTEGER PRIMARY KEY); the caller holds the write lock.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.next_id: int | None = None
+        self.inserts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.credits: list[tuple[int, int, str | None, str, str]] = []
+
+    def new_item_id(self) -> int:
+        if self.next_id is None:
+            row = self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM items").fetchone()
+            self.next_id = int(row[0])
+        item_id, self.next_id = self.next_id, self.next_id + 1
+        return item_id
+
+    def flush(self) -> None:
+        # Items first: item_sources references them, and foreign keys are checked at once.
+        if self.inserts:
+            self.conn.executemany(_INSERT_ITEM, self.inserts)
+        if self.updates:
+            self.conn.executemany(_UPDATE_ITEM, self.updates)
+        if self.credits:
+            self.conn.executemany(_CREDIT_ITEM, self.credits)
+
+
 class Store:
     """Typed access to data/radar.db."""
 
@@ -396,7 +446,15 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE so a writer waits for the lock up front, not mid-way."""
+        """BEGIN IMMEDIATE so a writer waits for the lock up front, not mid-way.
+
+        Inside an open transaction this joins it: the outermost one commits or rolls
+        back everything, so several writes (a feed's items and its fetch state) can be
+        made atomic together.
+        """
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
@@ -550,87 +608,22 @@ class Store:
         assert seen_at is not None
         stats = IngestStats()
         feed_id = int(self.feed_row(feed_name)["id"])
+        keys = [title_key(item.title, item.published) for item in items]
         guid_counts: dict[str, int] = {}
         for item in items:
             if item.guid:
                 guid_counts[item.guid] = guid_counts.get(item.guid, 0) + 1
         with self.transaction() as conn:
-            known = _KnownItems.load(conn, feed_id, items)
+            known = _KnownItems.load(conn, feed_id, items, keys)
+            writes = _PendingWrites(conn)
             handled: set[int] = set()
-            for item in items:
+            for item, key in zip(items, keys, strict=True):
                 reliable_guid = item.guid if item.guid and guid_counts[item.guid] == 1 else None
-                self._ingest_one(conn, feed_id, item, reliable_guid, seen_at, stats, handled, known)
-        return stats
-
-    def _ingest_one(
-        self,
-        conn: sqlite3.Connection,
-        feed_id: int,
-        item: Item,
-        guid: str | None,
-        seen_at: str,
-        stats: IngestStats,
-        handled: set[int],
-        known: _KnownItems,
-    ) -> None:
-        key = title_key(item.title, item.published)
-        existing = known.find(item, guid, key)
-        if existing is not None and existing["id"] in handled:
-            stats.unchanged += 1
-            return
-        fields = {
-            "url": item.url,
-            "title": item.title,
-            "author": item.author,
-            "published": to_iso(item.published),
-            "updated": to_iso(item.updated),
-            "summary": item.summary,
-            "content": item.content,
-            "tags": json.dumps(list(item.tags), ensure_ascii=False),
-            "enclosures": json.dumps(
-                [{"url": e.url, "type": e.type, "length": e.length} for e in item.enclosures]
-            ),
-        }
-        if existing is None:
-            cursor = conn.execute(
-                """INSERT INTO items (url, title, author, published, updated, first_seen,
-                       sort_date, summary, content, tags, enclosures)
-                   VALUES (:url, :title, :author, :published, :updated, :first_seen,
-                       :sort_date, :summary, :content, :tags, :enclosures)""",
-                {**fields, "first_seen": seen_at, "sort_date": fields["published"] or seen_at},
-            )
-            item_id = int(cursor.lastrowid or 0)
-            stats.new += 1
-            stats.new_item_ids.append(item_id)
-            known.remember(item_id, item, guid, key, credited=True)
-        else:
-            item_id = int(existing["id"])
-            changed = (
-                existing["title"] != item.title
-                or existing["summary"] != item.summary
-                or existing["content"] != item.content
-            )
-            if existing["credited"] and changed and (item.title or item.summary):
-                conn.execute(
-                    """UPDATE items SET title = :title, author = :author, updated = :updated,
-                           summary = :summary, content = :content, tags = :tags,
-                           enclosures = :enclosures WHERE id = :id""",
-                    {**fields, "id": item_id},
+                _ingest_one(
+                    feed_id, item, reliable_guid, key, seen_at, stats, handled, known, writes
                 )
-                stats.updated += 1
-                stats.changed_item_ids.append(item_id)
-            elif not existing["credited"]:
-                stats.linked += 1
-            else:
-                stats.unchanged += 1
-        handled.add(item_id)
-        conn.execute(
-            """INSERT INTO item_sources (item_id, feed_id, guid, title_key, first_seen)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT(feed_id, item_id) DO UPDATE SET
-                   guid = COALESCE(excluded.guid, item_sources.guid)""",
-            [item_id, feed_id, guid, key, seen_at],
-        )
+            writes.flush()
+        return stats
 
     def list_items(
         self, filters: ItemFilter = NO_FILTER, *, limit: int | None = 50, offset: int = 0
@@ -728,6 +721,66 @@ class Store:
 
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _ingest_one(
+    feed_id: int,
+    item: Item,
+    guid: str | None,
+    key: str,
+    seen_at: str,
+    stats: IngestStats,
+    handled: set[int],
+    known: _KnownItems,
+    writes: _PendingWrites,
+) -> None:
+    existing = known.find(item, guid, key)
+    if existing is not None and existing["id"] in handled:
+        stats.unchanged += 1
+        return
+    fields = {
+        "url": item.url,
+        "title": item.title,
+        "author": item.author,
+        "published": to_iso(item.published),
+        "updated": to_iso(item.updated),
+        "summary": item.summary,
+        "content": item.content,
+        "tags": json.dumps(list(item.tags), ensure_ascii=False),
+        "enclosures": json.dumps(
+            [{"url": e.url, "type": e.type, "length": e.length} for e in item.enclosures]
+        ),
+    }
+    if existing is None:
+        item_id = writes.new_item_id()
+        writes.inserts.append(
+            {
+                **fields,
+                "id": item_id,
+                "first_seen": seen_at,
+                "sort_date": fields["published"] or seen_at,
+            }
+        )
+        stats.new += 1
+        stats.new_item_ids.append(item_id)
+        known.remember(item_id, item, guid, key, credited=True)
+    else:
+        item_id = int(existing["id"])
+        changed = (
+            existing["title"] != item.title
+            or existing["summary"] != item.summary
+            or existing["content"] != item.content
+        )
+        if existing["credited"] and changed and (item.title or item.summary):
+            writes.updates.append({**fields, "id": item_id})
+            stats.updated += 1
+            stats.changed_item_ids.append(item_id)
+        elif not existing["credited"]:
+            stats.linked += 1
+        else:
+            stats.unchanged += 1
+    handled.add(item_id)
+    writes.credits.append((item_id, feed_id, guid, key, seen_at))
 
 
 def open_store(db_path: Path) -> Store:

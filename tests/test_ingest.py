@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
+import pytest
 from feedserver import rss
 
 from radar.feeds.config import FeedConfig, add_feeds, load_config
+from radar.feeds.model import Item
 from radar.store import Store
 
 ITEMS = [
@@ -252,3 +255,44 @@ def test_item_text_from_feeds_cannot_drive_the_terminal(radar, workspace, server
     shown = radar("items", "list").stdout
     assert "\x1b" not in shown and "\x07" not in shown
     assert "[bold red]x[/]" in shown, "markup is printed literally"
+
+
+def test_a_feed_whose_fetch_state_fails_to_save_keeps_none_of_its_items(workspace):
+    """Items and the validators that say they are stored share one transaction: a failure
+    in between keeps neither, so the next fetch downloads and stores them again."""
+    items = [Item(guid=f"g{n}", url=f"https://tx.example/{n}", title=f"Post {n}") for n in range(3)]
+    with Store(workspace.db_path) as store:
+        store.sync_feeds([FeedConfig("Blog", "https://tx.example/feed.xml")])
+        with pytest.raises(RuntimeError), store.transaction():
+            assert store.ingest("Blog", items).new == 3
+            store.record_success(
+                "Blog", status="ok", http_status=200, etag='"v1"', last_modified=None
+            )
+            raise RuntimeError("disk full")
+        assert store.item_count() == 0
+        assert store.feed_row("Blog")["etag"] is None
+
+        stats = store.ingest("Blog", items, now=datetime(2026, 11, 20, tzinfo=UTC))
+        assert stats.new == 3 and store.item_count() == 3
+
+
+def test_new_items_are_numbered_after_the_last_and_found_by_text_search(workspace):
+    with Store(workspace.db_path) as store:
+        store.sync_feeds([FeedConfig("A", "https://a.example/feed.xml")])
+        paged = Item(guid="1", url="https://a.example/1", title="Paged attention")
+        first = store.ingest("A", [paged])
+        store.conn.execute("DELETE FROM items WHERE id = ?", [first.new_item_ids[0]])
+        batch = [
+            Item(guid=f"n{n}", url=f"https://a.example/n{n}", title=f"Speculative decoding {n}")
+            for n in range(4)
+        ]
+        # A repeated item inside one batch is stored once, as before.
+        stats = store.ingest("A", [*batch, batch[0]])
+        found = store.query(
+            "SELECT rowid FROM items_fts WHERE items_fts MATCH 'speculative' ORDER BY rowid"
+        )
+    assert stats.new == 4 and stats.unchanged == 1
+    assert stats.new_item_ids == [first.new_item_ids[0] + n for n in range(4)], (
+        "numbered as SQLite numbers them: after the largest id in the table"
+    )
+    assert [row["rowid"] for row in found] == stats.new_item_ids
