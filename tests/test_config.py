@@ -29,6 +29,9 @@ def write(path: Path, text: str) -> Path:
         ("settings:\n  concurency: 3\n", 2, "settings.concurency", "unknown setting"),
         ("feeds:\n  - name: a\n   url: http://x\n", 3, None, "YAML"),
         ("- just\n- a list\n", 1, None, "mapping"),
+        ("feeds:\n  - name:\n    url: http://x/f\n", 2, "feeds[0].name", "non-empty"),
+        ("feeds:\n  - name: !team a\n    url: http://x/f\n", 2, "feeds[0].name", "!team"),
+        ("settings:\n  timeout: !!float fast\n", 2, "settings.timeout", "not a valid value"),
     ],
 )
 def test_invalid_feeds_yaml_names_file_line_and_field(tmp_path, text, line, field, words):
@@ -41,6 +44,25 @@ def test_invalid_feeds_yaml_names_file_line_and_field(tmp_path, text, line, fiel
     assert error.field == field
     assert words.lower() in str(error).lower()
     assert str(path) in str(error)
+
+
+def test_a_long_feed_list_is_read_in_order_with_its_values_typed(tmp_path):
+    lines = ["settings:", "  timeout: 5", "  log_file: true", "feeds:"]
+    for n in range(500):
+        lines += [f"  - name: 'feed {n}'", f"    url: http://127.0.0.{2 + n % 50}/feed{n}.xml"]
+        lines += ["    kind: papers" if n % 2 else "    tags: [llm, '2026', 7]"]
+    lines += ["  - name: feed 250", "    url: http://x/again"]
+    path = write(tmp_path / "feeds.yaml", "\n".join(lines) + "\n")
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert (caught.value.line, caught.value.field) == (1505, "feeds[500].name")
+
+    path.write_text("\n".join(lines[:-2]) + "\n", encoding="utf-8")
+    config = load_config(path)
+    assert [feed.name for feed in config.feeds] == [f"feed {n}" for n in range(500)]
+    assert config.feeds[1].kind == "papers" and config.feeds[2].tags == ("llm", "2026", "7")
+    assert config.settings.timeout == 5.0 and config.settings.log_file == "data/logs/radar.log"
 
 
 def test_settings_block_is_read_with_types(tmp_path):

@@ -103,7 +103,7 @@ class DoctorSettings:
 class Settings:
     """Tunables from the optional ``settings:`` block of feeds.yaml."""
 
-    concurrency: int = 64
+    concurrency: int = 128
     """How many feeds are fetched at once, across all hosts."""
     per_host: int = 2
     """How many requests may be in flight to one host at once."""
@@ -197,9 +197,20 @@ def _mapping_items(node: yaml.MappingNode) -> list[tuple[str, yaml.Node, yaml.No
 
 
 def _scalar(path: Path, node: yaml.Node, field_name: str) -> Any:
+    """The Python value of a scalar node, built as ``yaml.safe_load`` would build it.
+
+    The composer has already resolved the node's tag (int, bool, str, ...), so the safe
+    constructor turns it into a value directly, without re-serialising and re-parsing it.
+    """
     if not isinstance(node, yaml.ScalarNode):
         raise ConfigError(path, "expected a single value", line=_line(node), field=field_name)
-    return yaml.safe_load(io.StringIO(yaml.serialize(node)))
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # an unknown tag, `!!int abc`
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(
+            path, f"not a valid value: {problem}", line=_line(node), field=field_name
+        ) from None
 
 
 def validate_url(url: str) -> str | None:
@@ -404,6 +415,7 @@ def parse_config(text: str, path: Path) -> Config:
     if not isinstance(root, yaml.MappingNode):
         raise ConfigError(path, "top level must be a mapping with a `feeds:` list", line=1)
     feeds: list[FeedConfig] = []
+    names: set[str] = set()
     settings = Settings()
     for key, key_node, value_node in _mapping_items(root):
         if key == "feeds":
@@ -413,7 +425,7 @@ def parse_config(text: str, path: Path) -> Config:
                 raise ConfigError(path, "must be a list", line=_line(value_node), field="feeds")
             for index, feed_node in enumerate(value_node.value):
                 feed = _parse_feed(path, feed_node, index)
-                if any(existing.name == feed.name for existing in feeds):
+                if feed.name in names:
                     raise ConfigError(
                         path,
                         f"duplicate feed name {feed.name!r}",
@@ -421,6 +433,7 @@ def parse_config(text: str, path: Path) -> Config:
                         field=f"feeds[{index}].name",
                     )
                 feeds.append(feed)
+                names.add(feed.name)
         elif key == "settings":
             settings = _parse_settings(path, value_node)
         else:
