@@ -300,6 +300,13 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--latency", type=float, default=0.1, help="seconds per response")
     parser.add_argument("--items", type=int, default=20, help="items per feed")
+    parser.add_argument(
+        "--settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a radar setting for feeds.yaml, e.g. per_host=4 (repeatable)",
+    )
     parser.add_argument("--profile", help="write a cProfile of one radar run to this file")
     parser.add_argument("--profile-run", default="first", choices=RUNS)
     parser.add_argument(
@@ -342,6 +349,12 @@ def main() -> None:
                 lines += [f"  - name: feed {feed}", f"    url: {url}", "    kind: news"]
             workspace = root / "radar"
             workspace.mkdir()
+            if args.settings:
+                lines.append("settings:")
+                lines += [
+                    f"  {key}: {value}" for key, value in (s.split("=", 1) for s in args.settings)
+                ]
+                header.append(f"radar settings: {', '.join(args.settings)}")
             (workspace / "feeds.yaml").write_text("\n".join(lines) + "\n")
             print("timing radar ...", flush=True)
             rows.append(run_radar(bench, workspace, args))
