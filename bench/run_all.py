@@ -86,7 +86,8 @@ def steps_for(mode: str) -> list[Step]:
         fetch = ["--feeds", "500", "--hosts", "50", "--latency", "0.1", "--baseline", "--newsboat"]
     steps.append(Step("fetch_many", script("fetch_many", *fetch)))
 
-    steps.append(Step("ingest_speed", script("ingest_speed")))
+    ingest = ["--items", "5000"] if quick else []
+    steps.append(Step("ingest_speed", script("ingest_speed", *ingest)))
 
     no_corpus = None if SCIFACT_CORPUS.is_dir() else f"SciFact corpus absent ({SCIFACT_CORPUS})"
     embed = ["--cache-dir", str(MODEL_CACHE)]
@@ -105,6 +106,17 @@ def steps_for(mode: str) -> list[Step]:
         if scifact_skip is None and not (SCIFACT_WS / "default" / "bench-build.json").is_file():
             scifact_skip = f"no finished build in {SCIFACT_WS} (the first build takes minutes)"
     steps.append(Step("scifact", script("scifact", *scifact), skip=scifact_skip))
+
+    scifact_db = SCIFACT_WS / "default" / "data" / "radar.db"
+    recall_skip = None if scifact_db.is_file() else f"no SciFact build in {SCIFACT_WS}"
+    steps.append(
+        Step(
+            "ivf_recall",
+            script("ivf_recall", "--workspace", str(SCIFACT_WS / "default")),
+            skip=no_corpus or (recall_skip if quick else None),
+            needs=None if quick else scifact_db,
+        )
+    )
 
     steps.append(Step("parse_speed", script("parse_speed")))
 
