@@ -19,16 +19,15 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from feedserver import FeedServer, rss  # noqa: E402
+from feedserver import HUGE_RSS_HEAD, FeedServer, rss, streamed_rss  # noqa: E402
 
 MiB = 1024 * 1024
 OUT = Path(__file__).resolve().parent / "out"
-RSS_HEAD = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title><description>'
+RSS_HEAD = HUGE_RSS_HEAD
 HEALTHY = rss(
     [
         {
@@ -42,20 +41,6 @@ HEALTHY = rss(
     ],
     title="Healthy",
 )
-
-
-def streamed_rss(size: int) -> Callable[[], Iterator[bytes]]:
-    """Exactly `size` bytes of one endless RSS description, made chunk by chunk."""
-
-    def chunks() -> Iterator[bytes]:
-        yield RSS_HEAD
-        filler = b"x" * (256 * 1024)
-        left = size - len(RSS_HEAD)
-        while left > 0:
-            yield filler[:left]
-            left -= len(filler)
-
-    return chunks
 
 
 def gzip_bomb(decompressed: int) -> bytes:

@@ -209,3 +209,21 @@ def rss(
         parts.append("</item>")
     parts.append("</channel></rss>")
     return "".join(parts).encode("utf-8")
+
+
+HUGE_RSS_HEAD = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title><description>'
+
+
+def streamed_rss(size: int) -> Callable[[], Iterator[bytes]]:
+    """Exactly `size` bytes of one endless RSS description, made chunk by chunk (for a
+    route's `stream=`): a huge body never held in memory."""
+
+    def chunks() -> Iterator[bytes]:
+        yield HUGE_RSS_HEAD
+        filler = b"x" * (256 * 1024)
+        left = size - len(HUGE_RSS_HEAD)
+        while left > 0:
+            yield filler[:left]
+            left -= len(filler)
+
+    return chunks

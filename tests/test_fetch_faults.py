@@ -7,12 +7,12 @@ import gzip
 import json
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from feedserver import rss
+from feedserver import rss, streamed_rss
 
 from radar.feeds.config import FeedConfig, add_feeds
 
@@ -186,21 +186,6 @@ def loopback_buffer_maxima() -> int:
         except (OSError, IndexError, ValueError):
             total += 8 * MiB
     return total
-
-
-def streamed_rss(size: int) -> Callable[[], Iterator[bytes]]:
-    """Exactly `size` bytes of one endless RSS description, made chunk by chunk."""
-
-    def chunks() -> Iterator[bytes]:
-        head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title><description>'
-        yield head
-        filler = b"x" * (256 * 1024)
-        left = size - len(head)
-        while left > 0:
-            yield filler[:left]
-            left -= len(filler)
-
-    return chunks
 
 
 def test_a_100_mb_response_is_cut_at_the_default_cap_while_streaming(radar, workspace, server):
