@@ -497,13 +497,18 @@ def linked_slugs(workspace: Workspace, title: str) -> set[str]:
     return {row[0] for row in rows}
 
 
+def subscribe_to_serving_news(workspace: Workspace, server) -> None:  # type: ignore[no-untyped-def]
+    """feeds.yaml with one feed, served now, holding SERVING_NEWS."""
+    url = server.route("/serving.xml", body=rss(SERVING_NEWS))
+    workspace.feeds_path.write_text(
+        f"feeds:\n  - {{name: Serving, url: '{url}', tags: [serving]}}\n", encoding="utf-8"
+    )
+
+
 async def test_a_refresh_is_a_recorded_fetch_run_that_links_news_to_technologies(
     demo: Workspace, server
 ) -> None:  # type: ignore[no-untyped-def]
-    url = server.route("/serving.xml", body=rss(SERVING_NEWS))
-    demo.feeds_path.write_text(
-        f"feeds:\n  - {{name: Serving, url: '{url}', tags: [serving]}}\n", encoding="utf-8"
-    )
+    subscribe_to_serving_news(demo, server)
     runs_before = len(fetch_runs(demo))
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:
@@ -536,10 +541,7 @@ async def test_a_refresh_while_another_fetch_holds_the_lock_only_tells_the_user(
 ) -> None:  # type: ignore[no-untyped-def]
     from radar.lock import WorkspaceLock
 
-    url = server.route("/serving.xml", body=rss(SERVING_NEWS))
-    demo.feeds_path.write_text(
-        f"feeds:\n  - {{name: Serving, url: '{url}', tags: [serving]}}\n", encoding="utf-8"
-    )
+    subscribe_to_serving_news(demo, server)
     runs_before = len(fetch_runs(demo))
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:
