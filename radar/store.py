@@ -15,14 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from radar.errors import NotFound, RadarError
 from radar.feeds.config import FeedConfig
 from radar.feeds.model import Item
-
-if TYPE_CHECKING:
-    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -47,12 +44,31 @@ def from_iso(text: str | None) -> datetime | None:
 
 
 # --- migrations ---------------------------------------------------------------------
+#
+# A small numbered registry in the style of lemon24/reader: plain sqlite3, no
+# sqlite-utils. Each step's statements and its `_migrations` row commit together, so a
+# process killed at any moment leaves the schema before the step or after it, never in
+# between. Only `conn.execute` may be used inside a step: `executescript` (and so
+# sqlite-utils' enable_fts) commits first, which would split the step.
 
 
-def _m001_initial(db: sqlite_utils.Database) -> None:
-    db.executescript(
-        """
-        CREATE TABLE IF NOT EXISTS feeds (
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: ``apply`` runs inside the step's transaction.
+
+    ``name`` is what `_migrations` records (``m004_operations``); ``number`` fixes the
+    order. Statements use IF NOT EXISTS (and columns are checked before ALTER TABLE) so
+    a database left half-migrated by radar versions before steps were transactional
+    still upgrades.
+    """
+
+    number: int
+    name: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+_M001_STATEMENTS = (
+    """CREATE TABLE IF NOT EXISTS feeds (
             id INTEGER PRIMARY KEY,
             name TEXT NOT NULL UNIQUE,
             url TEXT NOT NULL,
@@ -74,8 +90,8 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
             gone INTEGER NOT NULL DEFAULT 0,
             retry_after TEXT,
             ttl_minutes INTEGER
-        );
-        CREATE TABLE IF NOT EXISTS items (
+        )""",
+    """CREATE TABLE IF NOT EXISTS items (
             id INTEGER PRIMARY KEY,
             url TEXT,
             title TEXT NOT NULL DEFAULT '',
@@ -90,51 +106,68 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
             enclosures TEXT NOT NULL DEFAULT '[]',
             read INTEGER NOT NULL DEFAULT 0,
             starred INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE INDEX IF NOT EXISTS items_url ON items(url);
-        CREATE INDEX IF NOT EXISTS items_sort_date ON items(sort_date);
-        CREATE TABLE IF NOT EXISTS item_sources (
+        )""",
+    "CREATE INDEX IF NOT EXISTS items_url ON items(url)",
+    "CREATE INDEX IF NOT EXISTS items_sort_date ON items(sort_date)",
+    """CREATE TABLE IF NOT EXISTS item_sources (
             item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
             feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
             guid TEXT,
             title_key TEXT NOT NULL,
             first_seen TEXT NOT NULL,
             PRIMARY KEY (feed_id, item_id)
-        );
-        CREATE INDEX IF NOT EXISTS item_sources_guid ON item_sources(feed_id, guid);
-        CREATE INDEX IF NOT EXISTS item_sources_title ON item_sources(feed_id, title_key);
-        CREATE INDEX IF NOT EXISTS item_sources_item ON item_sources(item_id);
-        """
-    )
-    db["items"].enable_fts(
-        ["title", "summary", "content"],
-        create_triggers=True,
-        tokenize="porter unicode61",
-        replace=True,
-    )
+        )""",
+    "CREATE INDEX IF NOT EXISTS item_sources_guid ON item_sources(feed_id, guid)",
+    "CREATE INDEX IF NOT EXISTS item_sources_title ON item_sources(feed_id, title_key)",
+    "CREATE INDEX IF NOT EXISTS item_sources_item ON item_sources(item_id)",
+    # Full-text search over items, kept current by triggers (the layout sqlite-utils'
+    # enable_fts made before steps were transactional, so old and new databases agree).
+    """CREATE VIRTUAL TABLE IF NOT EXISTS "items_fts" USING FTS5 (
+    "title", "summary", "content",
+    tokenize='porter unicode61',
+    content="items"
+)""",
+    """CREATE TRIGGER IF NOT EXISTS "items_ai" AFTER INSERT ON "items" BEGIN
+  INSERT INTO "items_fts" (rowid, "title", "summary", "content") VALUES (new.rowid, new."title", new."summary", new."content");
+END""",  # noqa: E501
+    """CREATE TRIGGER IF NOT EXISTS "items_ad" AFTER DELETE ON "items" BEGIN
+  INSERT INTO "items_fts" ("items_fts", rowid, "title", "summary", "content") VALUES('delete', old.rowid, old."title", old."summary", old."content");
+END""",  # noqa: E501
+    """CREATE TRIGGER IF NOT EXISTS "items_au" AFTER UPDATE ON "items" BEGIN
+  INSERT INTO "items_fts" ("items_fts", rowid, "title", "summary", "content") VALUES('delete', old.rowid, old."title", old."summary", old."content");
+  INSERT INTO "items_fts" (rowid, "title", "summary", "content") VALUES (new.rowid, new."title", new."summary", new."content");
+END""",  # noqa: E501
+    # Idempotent, unlike INSERT ... SELECT: a database half-made by an old radar may
+    # already hold index rows.
+    """INSERT INTO "items_fts" ("items_fts") VALUES ('rebuild')""",
+)
 
 
-def _m002_embeddings(db: sqlite_utils.Database) -> None:
-    db.executescript(
-        """
-        CREATE TABLE IF NOT EXISTS embeddings (
+def _m001_initial(conn: sqlite3.Connection) -> None:
+    """Feeds, items, which feeds carried each item, and full-text search."""
+    for statement in _M001_STATEMENTS:
+        conn.execute(statement)
+
+
+def _m002_embeddings(conn: sqlite3.Connection) -> None:
+    """One vector per item, tagged with the model that made it."""
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS embeddings (
             item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
             fingerprint TEXT NOT NULL,
             text_hash TEXT NOT NULL,
             vector BLOB NOT NULL
-        );
-        """
+        )"""
     )
 
 
-def _m004_operations(db: sqlite_utils.Database) -> None:
+def _m004_operations(conn: sqlite3.Connection) -> None:
     """Per-feed schedule (next_due) and the history of fetch runs (radar.ops.history)."""
-    columns = {row[1] for row in db.execute("PRAGMA table_info(feeds)").fetchall()}
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(feeds)").fetchall()}
     if "next_due" not in columns:
-        db.execute("ALTER TABLE feeds ADD COLUMN next_due TEXT")
-    db.executescript(
-        """
-        CREATE TABLE IF NOT EXISTS fetch_runs (
+        conn.execute("ALTER TABLE feeds ADD COLUMN next_due TEXT")
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS fetch_runs (
             id INTEGER PRIMARY KEY,
             trigger TEXT NOT NULL,
             started TEXT NOT NULL,
@@ -150,18 +183,13 @@ def _m004_operations(db: sqlite_utils.Database) -> None:
             exit_status INTEGER NOT NULL DEFAULT 0,
             ok INTEGER NOT NULL DEFAULT 0,
             notes TEXT
-        );
-        CREATE INDEX IF NOT EXISTS fetch_runs_started ON fetch_runs(started);
-        """
+        )"""
     )
+    conn.execute("CREATE INDEX IF NOT EXISTS fetch_runs_started ON fetch_runs(started)")
 
 
-def _m005_tech_links(db: sqlite_utils.Database) -> None:
-    """News ⇄ technology links (radar.techradar.links), a mirror of data/techradar.yaml,
-    parsed releases and cached technology vectors. All rebuildable from the radar file."""
-    db.executescript(
-        """
-        CREATE TABLE technologies (
+_M005_STATEMENTS = (
+    """CREATE TABLE IF NOT EXISTS technologies (
             slug TEXT PRIMARY KEY,
             name TEXT NOT NULL,
             quadrant TEXT NOT NULL DEFAULT '',
@@ -170,68 +198,104 @@ def _m005_tech_links(db: sqlite_utils.Database) -> None:
             description TEXT NOT NULL DEFAULT '',
             aliases TEXT NOT NULL DEFAULT '[]',
             signature TEXT NOT NULL DEFAULT ''
-        );
-        CREATE TABLE item_tech (
+        )""",
+    """CREATE TABLE IF NOT EXISTS item_tech (
             item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
             tech_slug TEXT NOT NULL,
             method TEXT NOT NULL,
             score REAL NOT NULL,
             PRIMARY KEY (item_id, tech_slug)
-        );
-        CREATE INDEX item_tech_slug ON item_tech(tech_slug, item_id);
-        CREATE TABLE releases (
+        )""",
+    "CREATE INDEX IF NOT EXISTS item_tech_slug ON item_tech(tech_slug, item_id)",
+    """CREATE TABLE IF NOT EXISTS releases (
             item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
             tech_slug TEXT,
             project TEXT NOT NULL,
             version TEXT NOT NULL,
             prerelease INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE INDEX releases_tech ON releases(tech_slug);
-        CREATE TABLE tech_embeddings (
+        )""",
+    "CREATE INDEX IF NOT EXISTS releases_tech ON releases(tech_slug)",
+    """CREATE TABLE IF NOT EXISTS tech_embeddings (
             slug TEXT NOT NULL,
             fingerprint TEXT NOT NULL,
             text_hash TEXT NOT NULL,
             vector BLOB NOT NULL,
             PRIMARY KEY (slug, fingerprint)
-        );
-        """
-    )
+        )""",
+)
 
 
-MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
-    ("m001_initial", _m001_initial),
-    ("m002_embeddings", _m002_embeddings),
-    ("m005_tech_links", _m005_tech_links),
-    ("m004_operations", _m004_operations),
-]
+def _m005_tech_links(conn: sqlite3.Connection) -> None:
+    """News ⇄ technology links (radar.techradar.links), a mirror of data/techradar.yaml,
+    parsed releases and cached technology vectors. All rebuildable from the radar file."""
+    for statement in _M005_STATEMENTS:
+        conn.execute(statement)
 
 
-def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply pending numbered migrations in order; return the names applied.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "m001_initial", _m001_initial),
+    Migration(2, "m002_embeddings", _m002_embeddings),
+    # There never was an m003. Databases made before m004 existed recorded m005 first;
+    # pending steps are found by name, so they simply get m004 now.
+    Migration(4, "m004_operations", _m004_operations),
+    Migration(5, "m005_tech_links", _m005_tech_links),
+)
+"""Every schema step, in the order they run.
 
-    Each step is idempotent (IF NOT EXISTS, replace=True), so a process killed half-way
-    through one simply redoes it next time. sqlite-utils (slow to import) is loaded
-    only when a migration is pending.
+To change the schema, append ``Migration(<last number + 1>, "m<NNN>_<what>", fn)``
+where ``fn(conn)`` runs its statements with ``conn.execute`` only (never
+``executescript``, never COMMIT): `migrate` wraps it and its `_migrations` row in one
+transaction. Never edit or renumber a released step; databases recorded it by name.
+A new step must not rely on running after a higher-numbered one.
+"""
+
+
+def _check_registry(steps: Sequence[Migration]) -> None:
+    numbers = [step.number for step in steps]
+    if numbers != sorted(set(numbers)) or len({step.name for step in steps}) != len(steps):
+        raise AssertionError("MIGRATIONS must have unique names and strictly rising numbers")
+
+
+_check_registry(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, steps: Sequence[Migration] = MIGRATIONS) -> list[str]:
+    """Apply the pending steps in number order, each in its own transaction; return their names.
+
+    A step is pending when `_migrations` has no row with its name. The check is repeated
+    under the write lock, so two processes opening a new workspace at once do not both
+    apply a step. ``conn`` must be in autocommit mode (``isolation_level=None``).
     """
     conn.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
     done = {row[0] for row in conn.execute("SELECT name FROM _migrations").fetchall()}
-    if all(name in done for name, _ in MIGRATIONS):
-        return []
-    import sqlite_utils
-
-    db = sqlite_utils.Database(conn)
     applied = []
-    for name, step in MIGRATIONS:
-        if name in done:
-            continue
-        step(db)
-        conn.execute(
-            "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, to_iso(utc_now())]
-        )
-        applied.append(name)
+    for step in steps:
+        if step.name not in done and _apply_step(conn, step):
+            applied.append(step.name)
     return applied
+
+
+def _apply_step(conn: sqlite3.Connection, step: Migration) -> bool:
+    """Run one step and record it, all or nothing; False if another process just did."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        recorded = conn.execute("SELECT 1 FROM _migrations WHERE name = ?", [step.name])
+        if recorded.fetchone() is not None:
+            conn.execute("COMMIT")
+            return False
+        step.apply(conn)
+        conn.execute(
+            "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+            [step.name, to_iso(utc_now())],
+        )
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return True
 
 
 # --- identity helpers ---------------------------------------------------------------
