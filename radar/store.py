@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from radar.errors import NotFound, RadarError
 from radar.feeds.config import FeedConfig
 from radar.feeds.model import Item
+from radar.feeds.text import split_fragment
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -320,6 +321,26 @@ class IngestStats:
     """Articles already stored from another feed, now also credited to this one."""
     new_item_ids: list[int] = field(default_factory=list)
     changed_item_ids: list[int] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+    """With ``Store.ingest(explain=True)``: every incoming item taken for a known one."""
+
+
+MatchRule = Literal["same GUID", "same link", "same title+day"]
+
+
+@dataclass(frozen=True)
+class Match:
+    """An incoming item that was taken for an item already known, and the rule that said so.
+
+    ``in_batch`` is set when the known item came earlier in the same document.
+    """
+
+    rule: MatchRule
+    item_id: int
+    in_batch: bool
+    incoming: Item
+    known_title: str
+    known_url: str | None
 
 
 @dataclass(frozen=True)
@@ -383,24 +404,22 @@ class _KnownItems:
                 known.by_url[row["url"]] = dict(row)
         return known
 
-    def find(self, item: Item, guid: str | None, key: str) -> dict[str, Any] | None:
+    def find(
+        self, item: Item, guid: str | None, key: str
+    ) -> tuple[dict[str, Any], MatchRule] | None:
+        """The known item this one is, and the rule that matched, or None for a new item."""
         if guid and guid in self.by_guid:
             row = self.by_guid[guid]
-            if (
-                row["url"] is None
-                or item.url is None
-                or row["url"] == item.url
-                or (row["title"] == item.title)
-            ):
-                return row
+            if links_agree(row["url"], item.url) or row["title"] == item.title:
+                return row, "same GUID"
         if item.url and item.url in self.by_url:
-            return self.by_url[item.url]
-        row = self.by_title.get(key)
+            return self.by_url[item.url], "same link"
         # Same title on the same day is the last resort, for items without a stable
         # GUID or link; two items whose links differ are two stories.
-        if row is not None and item.url and row["url"] and row["url"] != item.url:
+        title_row = self.by_title.get(key)
+        if title_row is None or not links_agree(title_row["url"], item.url):
             return None
-        return row
+        return title_row, "same title+day"
 
     def remember(
         self, item_id: int, item: Item, guid: str | None, key: str, credited: bool
@@ -412,12 +431,28 @@ class _KnownItems:
             "summary": item.summary,
             "content": item.content,
             "credited": credited,
+            "in_batch": True,
         }
         if guid:
             self.by_guid.setdefault(guid, row)
         if item.url:
             self.by_url.setdefault(item.url, row)
         self.by_title.setdefault(key, row)
+
+
+def links_agree(known: str | None, incoming: str | None) -> bool:
+    """Whether two item links can name the same item: equal, one missing, or one the
+    other's page without a fragment (a post stored before its anchor became identity)."""
+    if known is None or incoming is None or known == incoming:
+        return True
+    known_page, known_fragment = split_fragment(known)
+    incoming_page, incoming_fragment = split_fragment(incoming)
+    return known_page == incoming_page and not (known_fragment and incoming_fragment)
+
+
+def _refines(known: str | None, incoming: str | None) -> bool:
+    """``incoming`` is ``known`` plus the fragment that tells its item apart."""
+    return bool(known and incoming and known != incoming and split_fragment(incoming)[0] == known)
 
 
 def _chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
@@ -429,7 +464,7 @@ _INSERT_ITEM = """INSERT INTO items (id, url, title, author, published, updated,
         sort_date, summary, content, tags, enclosures)
     VALUES (:id, :url, :title, :author, :published, :updated, :first_seen,
         :sort_date, :summary, :content, :tags, :enclosures)"""
-_UPDATE_ITEM = """UPDATE items SET title = :title, author = :author, updated = :updated,
+_UPDATE_ITEM = """UPDATE items SET url = :url, title = :title, author = :author, updated = :updated,
         summary = :summary, content = :content, tags = :tags, enclosures = :enclosures
     WHERE id = :id"""
 _CREDIT_ITEM = """INSERT INTO item_sources (item_id, feed_id, guid, title_key, first_seen)
@@ -660,13 +695,20 @@ class Store:
     # --- items ------------------------------------------------------------------------
 
     def ingest(
-        self, feed_name: str, items: Sequence[Item], *, now: datetime | None = None
+        self,
+        feed_name: str,
+        items: Sequence[Item],
+        *,
+        now: datetime | None = None,
+        explain: bool = False,
     ) -> IngestStats:
         """Store one feed's items in one transaction, de-duplicated; return what changed.
 
         Identity within a feed: GUID (when it agrees with link or title), then the
         canonical link (shared across feeds: the same article by two feeds is one item
-        credited to both), then title + publication day.
+        credited to both), then title + publication day when the links agree. A link's
+        fragment counts where parsing kept it (see radar.feeds.parse.settle_fragments).
+        With ``explain``, ``stats.matches`` lists every item taken for a known one.
         """
         seen_at = to_iso(now or utc_now())
         assert seen_at is not None
@@ -684,7 +726,16 @@ class Store:
             for item, key in zip(items, keys, strict=True):
                 reliable_guid = item.guid if item.guid and guid_counts[item.guid] == 1 else None
                 _ingest_one(
-                    feed_id, item, reliable_guid, key, seen_at, stats, handled, known, writes
+                    feed_id,
+                    item,
+                    reliable_guid,
+                    key,
+                    seen_at,
+                    stats,
+                    handled,
+                    known,
+                    writes,
+                    explain,
                 )
             writes.flush()
         return stats
@@ -797,8 +848,15 @@ def _ingest_one(
     handled: set[int],
     known: _KnownItems,
     writes: _PendingWrites,
+    explain: bool = False,
 ) -> None:
-    existing = known.find(item, guid, key)
+    found = known.find(item, guid, key)
+    existing = found[0] if found else None
+    if found is not None and explain:
+        row, rule = found
+        stats.matches.append(
+            Match(rule, int(row["id"]), bool(row.get("in_batch")), item, row["title"], row["url"])
+        )
     if existing is not None and existing["id"] in handled:
         stats.unchanged += 1
         return
@@ -830,13 +888,16 @@ def _ingest_one(
         known.remember(item_id, item, guid, key, credited=True)
     else:
         item_id = int(existing["id"])
+        refined = _refines(existing["url"], item.url)
         changed = (
             existing["title"] != item.title
             or existing["summary"] != item.summary
             or existing["content"] != item.content
+            or refined
         )
         if existing["credited"] and changed and (item.title or item.summary):
-            writes.updates.append({**fields, "id": item_id})
+            url = item.url if refined else existing["url"]
+            writes.updates.append({**fields, "url": url, "id": item_id})
             stats.updated += 1
             stats.changed_item_ids.append(item_id)
         elif not existing["credited"]:

@@ -19,7 +19,8 @@ class Item:
 
     Text fields are plain text (HTML stripped, whitespace collapsed); datetimes are
     timezone-aware UTC or None; ``url`` is the canonical link (tracking parameters
-    such as ``utm_*`` removed, fragment dropped).
+    such as ``utm_*`` removed; the fragment kept only where it tells items apart, see
+    radar.feeds.parse.settle_fragments).
     """
 
     guid: str | None
@@ -44,7 +45,8 @@ class ParsedFeed:
     problem: str | None = None
     """feedparser's bozo exception as text, when the document was not well formed."""
     skipped: int = 0
-    """Entries dropped because they had neither a title, a link nor any text."""
+    """Entries dropped because they had neither a title, a link nor any readable text;
+    ``problem`` says how many, so the user hears of them."""
     ttl_minutes: int | None = None
     """The feed's own <ttl>, when it declares one."""
     version: str = field(default="")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -17,13 +18,14 @@ import feedparser
 
 from radar.errors import FeedError
 from radar.feeds.model import Enclosure, Item, ParsedFeed
-from radar.feeds.text import canonical_url, clean_line, clean_text, html_to_text
+from radar.feeds.text import canonical_url, clean_line, clean_text, html_to_text, split_fragment
 
 __all__ = [
     "canonical_url",
     "cap_text_nodes",
     "parse_datetime",
     "parse_feed",
+    "settle_fragments",
     "sniff_wide_encoding",
     "strip_entity_declarations",
 ]
@@ -91,6 +93,12 @@ def parse_feed(
             items.append(item)
     if future_dates:
         problems.append(f"{future_dates} date(s) more than a day in the future were ignored")
+    if skipped:
+        problems.append(
+            f"{skipped} entr{'y' if skipped == 1 else 'ies'} with no title, link "
+            "or readable text skipped"
+        )
+    items = settle_fragments(items)
 
     return ParsedFeed(
         title=clean_line(_text_of(feed, "title", TITLE_MAX_CHARS), TITLE_MAX_CHARS),
@@ -379,6 +387,45 @@ def _longest_content(entry: Any) -> str:
     return max(texts, key=len, default="")
 
 
+# Anchors that point into an article's page rather than name an article of their own.
+_NAVIGATION_FRAGMENT = re.compile(
+    r"(?:comments?|respond|reply|more(?:-\d+)?|disqus_thread|content|main|top|"
+    r"(?:page|read)[-_]?more)\Z",
+    re.I,
+)
+
+
+def settle_fragments(items: list[Item]) -> list[Item]:
+    """Keep a link's fragment where it tells items apart, drop it elsewhere.
+
+    A fragment is part of an item's identity when another entry of the same document links
+    the same page with a different fragment (a daily page with one anchor per post), or
+    when the item's GUID ends in it (``<guid>…26.html#a080605</guid>``) and it is not a
+    navigation anchor such as ``#comments`` or ``#more-12``. Anywhere else it is dropped,
+    so the same article linked with and without an anchor by two feeds stays one item.
+    Tracking-only fragments (``#utm_source=…``) never get this far (see canonical_url).
+    """
+    fragments_of: dict[str, set[str]] = {}
+    for item in items:
+        if item.url:
+            page, fragment = split_fragment(item.url)
+            fragments_of.setdefault(page, set()).add(fragment)
+    settled = []
+    for item in items:
+        page, fragment = split_fragment(item.url or "")
+        if fragment and not (
+            len(fragments_of[page]) > 1
+            or (
+                item.guid is not None
+                and item.guid.rpartition("#")[2] == fragment
+                and not _NAVIGATION_FRAGMENT.match(fragment)
+            )
+        ):
+            item = replace(item, url=page)
+        settled.append(item)
+    return settled
+
+
 def _entry_link(entry: Any, base: str) -> str | None:
     link = entry.get("link")
     if dict.get(entry, "guidislink") and not _is_absolute_http(link):
@@ -388,7 +435,9 @@ def _entry_link(entry: Any, base: str) -> str | None:
         if isinstance(alternate, Mapping) and alternate.get("rel", "alternate") == "alternate":
             candidates.append(alternate.get("href"))
     for candidate in candidates:
-        if isinstance(candidate, str) and (url := canonical_url(candidate, base)):
+        if isinstance(candidate, str) and (
+            url := canonical_url(candidate, base, keep_fragment=True)
+        ):
             return url
     return None
 
