@@ -26,6 +26,14 @@ EARLIER_VERSIONS: dict[str, tuple[str, ...]] = {
     "m001+m002": ("m001_initial", "m002_embeddings"),
     # Released radar ran m005 before m004 existed: such databases have no m004 (and no m003).
     "m001+m002+m005": ("m001_initial", "m002_embeddings", "m005_tech_links"),
+    # Today's schema, with run history: nothing is pending now, but every step added
+    # later (see MIGRATIONS) is killed at each of its statements from here.
+    "m001+m002+m005+m004": (
+        "m001_initial",
+        "m002_embeddings",
+        "m005_tech_links",
+        "m004_operations",
+    ),
 }
 
 
@@ -62,6 +70,13 @@ def build_database(path: Path, applied: tuple[str, ...]) -> None:
         )
     if "m002_embeddings" in applied:
         conn.execute("INSERT INTO embeddings VALUES (1, 'model-a', 'h1', x'00ff')")
+    if "m004_operations" in applied:
+        for run in (1, 2):
+            conn.execute(
+                """INSERT INTO fetch_runs (id, trigger, started, finished, feeds_ok, items_new)
+                   VALUES (?, 'cron', ?, ?, 2, 4)""",
+                [run, f"2026-11-0{run}T10:00:00Z", f"2026-11-0{run}T10:01:00Z"],
+            )
     if "m005_tech_links" in applied:
         conn.execute("INSERT INTO technologies (slug, name) VALUES ('vllm', 'vLLM')")
         conn.execute("INSERT INTO item_tech VALUES (1, 'vllm', 'alias', 1.0)")
@@ -127,7 +142,7 @@ def test_a_kill_at_every_migration_statement_loses_nothing(radar, workspace, tmp
     fresh_copy(template, db)
     run_killer(workspace, 0, count_file).check_returncode()
     statements = int(count_file.read_text())
-    assert statements >= 3, "the migration was traced"
+    assert statements >= 2, "the migration was traced"
     kills = 0
     for kill_at in range(1, statements + 1):
         fresh_copy(template, db)
