@@ -122,3 +122,38 @@ def test_anchors_into_one_article_do_not_split_it(radar, workspace, server):
     shown = json.loads(radar("items", "show", str(items[0]["id"]), "--json").stdout)
     assert shown["url"] == "https://blog.example.org/budget-serving"
     assert sorted(shown["feeds"]) == ["Aggregator", "Blog"]
+
+
+def links_of(items: list[dict[str, str]]) -> list[str | None]:
+    from radar.feeds.parse import parse_feed
+
+    parsed = parse_feed(rss(items), url="https://feed.example/rss")
+    return [item.url for item in parsed.items]
+
+
+def test_which_fragments_a_link_keeps():
+    # A GUID that is the anchor itself carries it; a lone anchor with no GUID does not.
+    assert links_of(
+        [
+            {"title": "A", "link": "https://x.example/day.html#p1", "guid": "p1"},
+            {"title": "B", "link": "https://y.example/post.html#section-2"},
+        ]
+    ) == ["https://x.example/day.html#p1", "https://y.example/post.html"]
+    # A hash route names a page of its own; tracking-only fragments never count.
+    assert links_of(
+        [
+            {"title": "C", "link": "https://app.example/#!/posts/7", "guid": "c"},
+            {
+                "title": "D",
+                "link": "https://z.example/a#utm_source=rss",
+                "guid": "z#utm_source=rss",
+            },
+        ]
+    ) == ["https://app.example/#!/posts/7", "https://z.example/a"]
+    # Two entries on one page with different anchors (one of them none) are two posts.
+    assert links_of(
+        [
+            {"title": "E", "link": "https://w.example/log"},
+            {"title": "F", "link": "https://w.example/log#more"},
+        ]
+    ) == ["https://w.example/log", "https://w.example/log#more"]
