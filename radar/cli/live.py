@@ -85,7 +85,9 @@ class RunDisplay:
         self._failed += outcome.status == "error"
         note = f"{self._new} new, {self._failed} failed · {terminal_safe(outcome.name)[:40]}"
         if self._feeds is None:
-            self._feeds = self._progress.add_task("fetching feeds", total=total, note=note)
+            self._feeds = self._progress.add_task(
+                "fetching feeds", total=total, completed=done, note=note
+            )
         self._progress.update(self._feeds, completed=done, total=total, note=note)
 
     def stage(self, text: str) -> None:

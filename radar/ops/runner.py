@@ -316,7 +316,7 @@ def summary_lines(result: CycleResult, seconds: float, now: datetime) -> list[st
     for kind, outcomes in sorted(by_kind.items(), key=lambda pair: (-len(pair[1]), pair[0])):
         if len(outcomes) >= GROUP_AT:
             example = outcomes[0].error or kind
-            names = _names([outcome.name for outcome in outcomes])
+            names = _names(sorted((outcome.name for outcome in outcomes), key=str.casefold))
             lines.append(f"  {len(outcomes)} failed with {kind}: {names} (e.g. {example})")
         else:
             unusual.extend(outcomes)
