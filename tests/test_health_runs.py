@@ -228,6 +228,8 @@ def test_the_model_is_prepared_once_when_needed_and_says_so(
     first = radar("fetch")
     assert "preparing the search model all-MiniLM-L6-v2" in first.stderr
     assert "indexed 2 new or changed items" in first.stderr
+    assert "WARNING:radar" not in first.stderr, "the export leaves no second log format"
+    assert first.stderr.count("feed: Good: HTTP 200") == 1
     assert any(fresh_model_cache.iterdir()), "kept in the shared model cache"
 
     other = tmp_path / "second-workspace"

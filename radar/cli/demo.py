@@ -90,7 +90,9 @@ def demo(directory: str) -> None:
     source = demo_data_dir()
     terminal = is_interactive()
     target = LogTarget()  # warnings on stderr; the display and summary show the rest
-    with logging_to(target, hide=TERMINAL_HIDES), serve_directory(source) as port:
+    # Off a terminal the summary still follows, but "preparing the model" is said as it starts.
+    hide = TERMINAL_HIDES if terminal else TERMINAL_HIDES - {"model"}
+    with logging_to(target, hide=hide), serve_directory(source) as port:
         workspace = prepare_workspace(Path(directory), port)
         config = load_config(workspace.feeds_path)
         say(f"demo workspace: {workspace.root}")

@@ -166,6 +166,7 @@ def check_failing_feeds(report: Report) -> Check:
     new = [feed for feed in report.feeds if feed.state == NEW]
     details = {
         "feeds": len(report.feeds),
+        "max_feed_errors": limit,
         "failing": {feed.name: feed.errors for feed in failing},
         "retrying": {feed.name: feed.errors for feed in retrying},
         "not_fetched_yet": [feed.name for feed in new],
@@ -185,8 +186,7 @@ def check_failing_feeds(report: Report) -> Check:
         return Check(
             "feeds",
             WARN,
-            f"{len(failing)} of {_plural(len(report.feeds), 'feed')} failing "
-            f"(gone, never succeeded, or more than {limit} failed fetches in a row): "
+            f"{len(failing)} of {_plural(len(report.feeds), 'feed')} failing: "
             f"{listed}{more}{waiting}",
             hint + ("; a gone feed (HTTP 410) will not come back" if gone else ""),
             {**details, "error_kinds": dict(kinds)},
