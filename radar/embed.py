@@ -30,7 +30,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -624,7 +624,8 @@ def export_onnx(model: str, out_dir: Path) -> Path:
     if out_dir.is_dir() and any(out_dir.iterdir()) and _read_meta(out_dir) is None:
         raise ExportError(model, f"{out_dir} is not empty and not a radar export folder")
     st_model = _load_sentence_transformer(model, resolve_model(model))
-    _write_export(st_model, model, out_dir)
+    with _root_logging_kept():
+        _write_export(st_model, model, out_dir)
     return out_dir / ONNX_FILE
 
 
@@ -635,9 +636,25 @@ def ensure_export(model: str, cache_dir: Path) -> Path:
         return existing
     st_model = _load_sentence_transformer(model, resolve_model(model))
     folder = export_dir_for(cache_dir, ModelInfo.for_model(model, _st_dim(st_model)))
-    _write_export(st_model, model, folder)
+    with _root_logging_kept():
+        _write_export(st_model, model, folder)
     _remove_stale_staging(cache_dir)
     return folder
+
+
+@contextlib.contextmanager
+def _root_logging_kept() -> Iterator[None]:
+    """Undo what the exporters do to the root logger: onnxruntime's quantiser calls
+    ``logging.warning()`` (and one module ``basicConfig()``), which installs a root
+    handler that would print every later log line a second time in another format."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+        root.setLevel(level)
 
 
 def _write_export(st_model: SentenceTransformer, name: str, out_dir: Path) -> None:
