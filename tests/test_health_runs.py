@@ -239,3 +239,16 @@ def test_the_model_is_prepared_once_when_needed_and_says_so(
     again = radar("-w", str(other), "fetch")
     assert "preparing the search model" not in again.stderr
     assert "indexed 2 new or changed items" in again.stderr
+
+
+async def test_a_tui_refresh_with_nothing_reachable_says_why(offline) -> None:  # type: ignore[no-untyped-def]
+    from test_tui import SIZE, make_app, settle
+
+    app = make_app(offline)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        status = str(app.status)
+        assert f"{FEEDS} failed ({NOWHERE} dns_error, {DEAD} connection_refused)" in status
+        assert "no feed reachable" in status and "Offline, or a proxy?" in status
