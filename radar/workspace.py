@@ -46,9 +46,17 @@ class Workspace:
 
     @property
     def models_dir(self) -> Path:
-        """ONNX exports of embedding models: $RADAR_MODEL_CACHE if set, else data/models."""
+        """ONNX exports of embedding models, shared by every workspace of a user so the
+        export happens once per machine: $RADAR_MODEL_CACHE if set, else data/models
+        when an older radar left exports there, else the user cache
+        ($XDG_CACHE_HOME/radar/models, by default ~/.cache/radar/models)."""
         shared = os.environ.get(MODEL_CACHE_VAR)
-        return Path(shared).expanduser() if shared else self.data_dir / "models"
+        if shared:
+            return Path(shared).expanduser()
+        legacy = self.data_dir / "models"
+        if legacy.is_dir():
+            return legacy
+        return user_cache_dir() / "models"
 
     @property
     def techradar_path(self) -> Path:
@@ -79,6 +87,12 @@ class Workspace:
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return self.data_dir
+
+
+def user_cache_dir() -> Path:
+    """radar's folder in the user's cache: $XDG_CACHE_HOME/radar, else ~/.cache/radar."""
+    base = os.environ.get("XDG_CACHE_HOME") or "~/.cache"
+    return Path(base).expanduser() / "radar"
 
 
 def resolve(explicit: str | os.PathLike[str] | None = None) -> Workspace:

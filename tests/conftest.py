@@ -66,9 +66,10 @@ def radar(workspace: Workspace) -> Cli:
     return Cli(workspace)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One ONNX export cache for the whole session, so the model is exported once."""
+    """One ONNX export cache for the whole session, so the model is exported once (and
+    never into the user's own cache, where radar keeps it by default)."""
     import os
 
     cache = tmp_path_factory.mktemp("model-cache")

@@ -78,4 +78,7 @@ def _clip(text: str, width: int) -> str:
 
 
 def is_interactive() -> bool:
-    return sys.stderr.isatty()
+    """stderr is a terminal (or RADAR_FORCE_TERMINAL=1 says to treat it as one)."""
+    import os
+
+    return os.environ.get("RADAR_FORCE_TERMINAL") == "1" or sys.stderr.isatty()

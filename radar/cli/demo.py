@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 
-from radar.cli.common import print_table, say
+from radar.cli.common import is_interactive, print_table, say
 from radar.cli.fetch import say_cycle
-from radar.cli.progress import ProgressLine
+from radar.cli.live import RunDisplay
+from radar.cli.ops import TERMINAL_HIDES
 from radar.demo import demo_data_dir, prepare_workspace, serve_directory
 from radar.feeds.config import load_config
 from radar.lock import WorkspaceLock
+from radar.ops.logs import LogTarget, logging_to
 from radar.ops.runner import run_cycle
 from radar.store import ItemFilter, Store
 from radar.workspace import Workspace
@@ -83,26 +86,30 @@ def demo(directory: str) -> None:
     Example:
       radar demo && radar -w radar-demo search "paged attention"
     """
+    started = time.monotonic()
     source = demo_data_dir()
-    line = ProgressLine()
-    with serve_directory(source) as port:
+    terminal = is_interactive()
+    target = LogTarget()  # warnings on stderr; the display and summary show the rest
+    # Off a terminal the summary still follows, but "preparing the model" is said as it starts.
+    hide = TERMINAL_HIDES if terminal else TERMINAL_HIDES - {"model"}
+    with logging_to(target, hide=hide), serve_directory(source) as port:
         workspace = prepare_workspace(Path(directory), port)
         config = load_config(workspace.feeds_path)
         say(f"demo workspace: {workspace.root}")
         say(f"serving {len(config.feeds)} demo feeds from {source} on 127.0.0.1:{port}")
         with WorkspaceLock(workspace.lock_path), Store(workspace.db_path) as store:
-            try:
+            with RunDisplay(terminal) as hooks:
                 cycle = run_cycle(
                     store,
                     workspace,
                     config,
                     trigger="demo",
                     all_feeds=True,
-                    embed_progress=line.counter("embedding"),
+                    progress=hooks.progress,
+                    embed_progress=hooks.embed_progress,
+                    stage=hooks.stage,
                 )
-            finally:
-                line.close()
-            say_cycle(cycle)
+            say_cycle(cycle, time.monotonic() - started, terminal=terminal)
             feed_rows = store.feed_status()
             latest = store.list_items(ItemFilter(), limit=8)
             total = store.item_count()
@@ -116,7 +123,7 @@ def demo(directory: str) -> None:
             _show_searches(workspace, store, config.settings.model)
     _show_radar(workspace)
     _heading("next")
-    say(f"radar -w {directory} search \"serving LLMs with paged attention\"")
+    say(f'radar -w {directory} search "serving LLMs with paged attention"')
     say(f"radar -w {directory} items list --since 2026-11-16")
     say(f"radar -w {directory} tech list")
     _write_digests(workspace)

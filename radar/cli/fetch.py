@@ -3,69 +3,33 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import click
 
 from radar.cli.common import AppContext, is_interactive, pass_app, print_json, say
-from radar.cli.ops import log_options
-from radar.cli.progress import ProgressLine
+from radar.cli.live import RunDisplay
+from radar.cli.ops import TERMINAL_HIDES, log_options
 from radar.errors import LockBusy
 from radar.feeds.config import load_config
-from radar.ingest import FeedOutcome, RunSummary
 from radar.lock import WorkspaceLock
 from radar.ops.logs import logging_to, resolve_target
-from radar.ops.runner import CycleResult, run_cycle
+from radar.ops.runner import CycleResult, run_cycle, summary_lines
 from radar.store import Store
 
 
-def feed_progress(line: ProgressLine):  # type: ignore[no-untyped-def]
-    def update(outcome: FeedOutcome, done: int, total: int) -> None:
-        label = {"ok": f"+{outcome.new}", "not_modified": "304"}.get(
-            outcome.status, outcome.error_kind or outcome.status
-        )
-        line.show(f"fetching {done}/{total}  {outcome.name[:40]}: {label}")
+def say_cycle(result: CycleResult, seconds: float, *, terminal: bool | None = None) -> None:
+    """The human summary of one cycle on stderr (grouped, with the whole command's time)."""
+    from radar.cli.live import print_summary
+    from radar.store import utc_now
 
-    return update
-
-
-def report(summary: RunSummary) -> None:
-    for outcome in summary.outcomes:
-        if outcome.status == "error":
-            say(f"  failed: {outcome.name}: {outcome.error_kind}: {outcome.error}", err=True)
-        elif outcome.problem:
-            say(f"  warning: {outcome.name}: feed is malformed ({outcome.problem[:120]})", err=True)
-        if outcome.moved_to:
-            say(f"  moved: {outcome.name} → {outcome.moved_to} (feeds.yaml updated)", err=True)
-    say(summary.line(), err=True)
+    lines = summary_lines(result, seconds, utc_now())
+    print_summary(lines, terminal=is_interactive() if terminal is None else terminal)
 
 
-def closing_counter(line: ProgressLine, label: str):  # type: ignore[no-untyped-def]
-    """A (done, total) progress display that clears itself when done, before log lines."""
-    show = line.counter(label)
-
-    def update(done: int, total: int) -> None:
-        show(done, total)
-        if done >= total:
-            line.close()
-
-    return update
-
-
-def say_cycle(result: CycleResult, *, failures_only: bool = False) -> None:
-    """The human report of one cycle, for when the log lines go elsewhere."""
-    if failures_only:
-        for outcome in result.summary.outcomes:
-            if outcome.status == "error":
-                say(f"  failed: {outcome.name}: {outcome.error_kind}: {outcome.error}", err=True)
-        return
-    report(result.summary)
-    if result.index_error:
-        say(f"search index not updated: {result.index_error}", err=True)
-    elif result.embedded:
-        say(
-            f"indexed {result.embedded} new or changed items ({result.indexed_total} in the index)",
-            err=True,
-        )
+def say_failures(result: CycleResult) -> None:
+    for outcome in result.failures:
+        say(f"  failed: {outcome.name}: {outcome.error_kind}: {outcome.error}", err=True)
 
 
 @click.command()
@@ -80,6 +44,7 @@ def say_cycle(result: CycleResult, *, failures_only: bool = False) -> None:
 @click.option("--wait", type=float, default=0.0, help="Seconds to wait for a running fetch.")
 @click.option("--no-index", is_flag=True, help="Skip embedding and indexing new items.")
 @click.option("--json", "as_json", is_flag=True, help="Print per-feed outcomes as JSON.")
+@click.option("--verbose", "-v", is_flag=True, help="On a terminal too, log one line per feed.")
 @log_options
 @pass_app
 def fetch(
@@ -91,6 +56,7 @@ def fetch(
     wait: float,
     no_index: bool,
     as_json: bool,
+    verbose: bool,
     log_format: str | None,
     log_file: str | None,
 ) -> None:
@@ -101,10 +67,15 @@ def fetch(
     (15m..1d), or its `interval:` in feeds.yaml; failures back off exponentially.
     New feeds are due at once. --all fetches every feed, --feed NAME that feed.
 
-    Logs one line per feed and one per run on stderr (or --log-file). Exit status:
-    0 the run completed (failed feeds are logged and recorded), 1 with --strict when
-    a feed failed, 2 configuration or workspace error, 75 another run holds the
-    workspace lock (try later, or --wait SECONDS).
+    On a terminal: a live display (feeds done, new items, failures; then preparing
+    the search model, once, and embedding), then one summary: counts by outcome and
+    error kind, failures grouped by kind, what is not due, and a hint when every
+    failure has one cause. Off a terminal, and in --log-file: one log line per feed
+    and one per run (--verbose gives the per-feed lines on a terminal too).
+
+    Exit status: 0 the run completed (failed feeds are logged and recorded), 1 with
+    --strict when a feed failed, 2 configuration or workspace error, 75 another run
+    holds the workspace lock (try later, or --wait SECONDS).
 
     \b
     Examples:
@@ -112,17 +83,16 @@ def fetch(
       radar fetch --all --log-format json
       radar fetch --feed "PyTorch blog" --strict
     """
+    started = time.monotonic()
     workspace = app.workspace.require()
     config = load_config(workspace.feeds_path)
     for name in only:
         config.feed(name)
     workspace.ensure_data_dir()
     target = resolve_target(workspace, config.settings, log_format=log_format, log_file=log_file)
-    interactive = is_interactive()
-    # With logs on stderr the per-feed log lines are the progress display.
-    feed_line = ProgressLine(enabled=interactive and not target.on_stderr)
-    embed_line = ProgressLine(enabled=interactive)
-    with logging_to(target):
+    terminal = is_interactive()
+    hide = (frozenset({"run"}) if verbose else TERMINAL_HIDES) if terminal else frozenset()
+    with logging_to(target, hide=hide):
         try:
             lock = WorkspaceLock(workspace.lock_path, wait=wait)
             lock.acquire()
@@ -133,7 +103,7 @@ def fetch(
                 )
             raise
         try:
-            with Store(workspace.db_path) as store:
+            with Store(workspace.db_path) as store, RunDisplay(terminal) as hooks:
                 result = run_cycle(
                     store,
                     workspace,
@@ -143,19 +113,17 @@ def fetch(
                     force=force,
                     index=not no_index,
                     strict=strict,
-                    progress=feed_progress(feed_line),
-                    embed_progress=closing_counter(embed_line, "embedding"),
+                    progress=hooks.progress,
+                    embed_progress=hooks.embed_progress,
+                    stage=hooks.stage,
                 )
         finally:
-            feed_line.close()
-            embed_line.close()
             lock.release()
     if as_json:
         print_json([vars(outcome) for outcome in result.summary.outcomes])
-    if not target.on_stderr:
-        if interactive:
-            say_cycle(result)
-        elif result.exit_status:
-            say_cycle(result, failures_only=True)
+    if terminal:
+        say_cycle(result, time.monotonic() - started, terminal=True)
+    elif not target.on_stderr and result.exit_status:
+        say_failures(result)
     if result.exit_status:
         raise click.exceptions.Exit(result.exit_status)

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from radar.cli.common import AppContext, pass_app, print_json, print_table, say
+from radar.cli.common import AppContext, is_interactive, pass_app, print_json, print_table, say
 from radar.feeds.config import LOG_FORMATS, load_config, parse_duration, parse_size
 from radar.ops.logs import logging_to, resolve_target
 from radar.store import Store
+
+if TYPE_CHECKING:
+    from radar.ops.runner import CycleHooks, CycleResult
+
+TERMINAL_HIDES = frozenset({"feed", "run", "index", "model"})
+"""On a terminal the live display and the summary show these events; the log file and
+--verbose keep one line per feed."""
 
 
 class Duration(click.ParamType):
@@ -91,6 +99,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 @click.option("--once", is_flag=True, help="Run one cycle and exit.")
 @click.option("--iterations", type=click.IntRange(min=1), help="Stop after N cycles.")
 @click.option("--no-index", is_flag=True, help="Skip embedding and indexing new items.")
+@click.option("--verbose", "-v", is_flag=True, help="On a terminal too, log one line per feed.")
 @log_options
 @pass_app
 def watch(
@@ -99,6 +108,7 @@ def watch(
     once: bool,
     iterations: int | None,
     no_index: bool,
+    verbose: bool,
     log_format: str | None,
     log_file: str | None,
 ) -> None:
@@ -108,6 +118,8 @@ def watch(
     (recorded in `radar runs`); it sleeps until the earliest feed is due, at most
     --every. feeds.yaml is re-read every cycle. A cycle that finds another run
     holding the workspace lock is skipped. Ctrl-C (or SIGTERM) stops it; exit 0.
+    On a terminal each cycle shows the live display and ends with its summary, as
+    `radar fetch` does; off a terminal it logs one line per feed and per cycle.
 
     \b
     Examples:
@@ -121,12 +133,34 @@ def watch(
     config = load_config(workspace.feeds_path)
     workspace.ensure_data_dir()
     target = resolve_target(workspace, config.settings, log_format=log_format, log_file=log_file)
-    options = WatchOptions(every=every, iterations=1 if once else iterations, index=not no_index)
-    with logging_to(target), _sigterm_as_interrupt():
+    terminal = is_interactive()
+    options = WatchOptions(
+        every=every,
+        iterations=1 if once else iterations,
+        index=not no_index,
+        display=_cycle_display if terminal else None,
+    )
+    hide = (frozenset({"run"}) if verbose else TERMINAL_HIDES) if terminal else frozenset()
+    with logging_to(target, hide=hide), _sigterm_as_interrupt():
         try:
             watch_loop(workspace, options)
         except KeyboardInterrupt:
             say("watch stopped", err=True)
+
+
+@contextmanager
+def _cycle_display() -> Iterator[CycleHooks]:
+    """One watch cycle on a terminal: the live display, then the cycle's summary."""
+    from radar.cli.fetch import say_cycle
+    from radar.cli.live import RunDisplay
+
+    started = time.monotonic()
+    results: list[CycleResult] = []
+    with RunDisplay(True) as hooks:
+        hooks.finished = results.append
+        yield hooks
+    for result in results:
+        say_cycle(result, time.monotonic() - started, terminal=True)
 
 
 @click.command()
@@ -135,6 +169,10 @@ def watch(
 @pass_app
 def runs(app: AppContext, limit: int, as_json: bool) -> None:
     """The latest fetch runs, newest first: when, feeds ok / 304 / failed, new items.
+
+    A run's status is ok (every feed it tried was fetched), partial (some failed),
+    failed (every feed it tried failed, or the run broke off) or nothing due (it
+    tried no feed, which says nothing about health).
 
     \b
     Example:
@@ -149,7 +187,7 @@ def runs(app: AppContext, limit: int, as_json: bool) -> None:
         print_json(rows)
         return
     for row in rows:
-        row["status"] = ("ok" if row["ok"] else "FAILED") + (
+        row["status"] = (row["status"].upper() if row["status"] == "failed" else row["status"]) + (
             f" ({row['exit_status']})" if row["exit_status"] else ""
         )
         row["feeds"] = f"{row['feeds_ok']}/{row['feeds_not_modified']}/{row['feeds_failed']}" + (
@@ -209,12 +247,18 @@ LABEL = {"ok": "OK", "warn": "WARN", "fail": "FAIL"}
 def doctor(app: AppContext, as_json: bool, prometheus: bool, **overrides: Any) -> None:
     """Check the pipeline's health: one line per check, OK, WARN or FAIL.
 
-    Checks: feeds failing many fetches in a row, stale feeds (no new item in 30
-    days), age of the last successful run (warn after 2 days, fail after 7), this
-    week's new items against the 4-week average, the search index against the
-    database, the embedding model, the database, free disk space in data/.
-    Thresholds come from `settings: doctor:` in feeds.yaml or these options.
-    Exit status: 0 healthy, 1 warnings, 2 failing.
+    The first line is the verdict and what to do first. Checks: failing feeds
+    (gone, never succeeded, or more than 3 failed fetches in a row), stale feeds (no
+    new item in 30 days), the last run that fetched any feed (warn after 2 days, fail
+    after 7 or when no feed ever succeeded) and whether the latest run had failures,
+    items first seen this week against the 4-week average, the search index against
+    the database, the embedding model (found on disk, in step with the index), the
+    database, free disk space in data/. Thresholds come from `settings: doctor:` in
+    feeds.yaml or these options.
+
+    Exit status: 2 failing (no feed fetched successfully within run_fail_after, a new
+    workspace included; a broken index, model or database), 1 warnings (failing feeds,
+    a latest run with failures, stale feeds, ...), 0 healthy.
 
     \b
     Examples:
@@ -238,6 +282,7 @@ def doctor(app: AppContext, as_json: bool, prometheus: bool, **overrides: Any) -
     if as_json:
         print_json(report.as_dict())
     else:
+        say(report.headline)
         width = max(len(check.name) for check in report.checks)
         for check in report.checks:
             line = f"{LABEL[check.status]:<4}  {check.name:<{width}}  {check.summary}"

@@ -176,8 +176,12 @@ def status(app: AppContext, as_json: bool) -> None:
 
 
 def _embedder(workspace, model: str):  # type: ignore[no-untyped-def]
-    from radar.embed import load_embedder
+    from radar.embed import check_model_available, load_embedder
+    from radar.ops.runner import preparing_message
 
+    # A model not on this machine fails here at once; a first export is said, not silent.
+    if check_model_available(model, workspace.models_dir) != "export":
+        say(preparing_message(model) + "…", err=True)
     return load_embedder(model, cache_dir=workspace.models_dir, purpose="bulk")
 
 

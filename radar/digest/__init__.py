@@ -50,4 +50,12 @@ def workspace_digest(
     settings = load_config(workspace.feeds_path).settings
     stale_after = timedelta(seconds=settings.doctor.stale_after)
     with Store(workspace.db_path) as store:
-        return build_digest(store, workspace, radar, period, top=top, stale_after=stale_after)
+        return build_digest(
+            store,
+            workspace,
+            radar,
+            period,
+            top=top,
+            stale_after=stale_after,
+            max_feed_errors=settings.doctor.max_feed_errors,
+        )

@@ -36,7 +36,7 @@ from radar.digest.stories import (
     one_line,
     title_words,
 )
-from radar.store import Store, from_iso
+from radar.store import Store, from_iso, to_iso
 from radar.techradar.model import RETIRED, Technology, TechRadar
 from radar.techradar.releases import VERSION, version_key
 from radar.workspace import Workspace
@@ -63,6 +63,7 @@ def build_digest(
     *,
     top: int = TOP_STORIES,
     stale_after: timedelta = timedelta(days=30),
+    max_feed_errors: int = 3,
 ) -> dict[str, Any]:
     """The digest of `period` as plain data (JSON-ready, ordered)."""
     from radar.techradar.links import Vectors, update_links
@@ -78,7 +79,7 @@ def build_digest(
     moves = radar_moves(radar, period)
     on_radar, shown = on_our_radar(radar, rings, stories, Relevance(vectors, item_vectors))
     remaining = [story for story in stories if story.id not in shown]
-    health = feed_health(store, period, stale_after)
+    health = feed_health(store, period, stale_after, max_feed_errors)
     digest: dict[str, Any] = {
         "range": period.to_dict(),
         "summary": {},
@@ -379,44 +380,38 @@ def top_stories(
 # --- 6. feed health ----------------------------------------------------------------------
 
 
-def feed_health(store: Store, period: Period, stale_after: timedelta) -> list[dict[str, Any]]:
-    """Feeds whose last fetch failed (failing, or gone after HTTP 410), then feeds that
-    fetch fine but had no item dated in the `stale_after` before the end of the range
-    (or before the latest fetch, when that is earlier: a range reaching into the
-    future must not make every feed look stale)."""
+def feed_health(
+    store: Store, period: Period, stale_after: timedelta, max_feed_errors: int = 3
+) -> list[dict[str, Any]]:
+    """Failing feeds, then stale ones, as `radar doctor` sees them (one function,
+    :func:`radar.ops.health.feed_states`, decides for both). Staleness is judged at
+    the end of the range, or at the latest fetch when that is earlier: a range
+    reaching into the future must not make every feed look stale."""
+    from radar.ops.health import FAILING, STALE, feed_states
+
     latest_fetch = from_iso(store.query("SELECT MAX(last_fetched) FROM feeds")[0][0])
     end = min(period.end, latest_fetch) if latest_fetch is not None else period.end
-    rows = store.query(
-        """SELECT f.name, f.kind, f.last_status, f.http_status, f.error_count, f.last_error,
-                  f.gone, f.last_ok, f.last_fetched,
-                  (SELECT MAX(i.sort_date) FROM item_sources s JOIN items i ON i.id = s.item_id
-                   WHERE s.feed_id = f.id AND i.sort_date < ?) AS newest_item
-           FROM feeds f WHERE f.in_config = 1 ORDER BY f.name COLLATE NOCASE, f.name""",
-        [end.strftime("%Y-%m-%dT%H:%M:%SZ")],
-    )
+    states = feed_states(store, max_feed_errors=max_feed_errors, stale_after=stale_after, as_of=end)
     failing, stale = [], []
-    cutoff = end - stale_after
-    for row in rows:
-        entry = {
-            "name": one_line(row["name"]),
-            "kind": row["kind"],
-            "state": "",
-            "last_status": row["last_status"],
-            "http_status": row["http_status"],
-            "error_count": int(row["error_count"] or 0),
-            "last_error": _clip(one_line(row["last_error"])) or None,
-            "last_ok": _day(row["last_ok"]),
-            "newest_item": _day(row["newest_item"]),
+    for feed in states:
+        if feed.state not in (FAILING, STALE):
+            continue
+        entry: dict[str, Any] = {
+            "name": one_line(feed.name),
+            "kind": feed.kind,
+            "state": feed.state,
+            "last_status": feed.last_status,
+            "http_status": feed.http_status,
+            "error_count": feed.errors,
+            "last_error": _clip(one_line(feed.last_error)) or None,
+            "last_ok": _day(to_iso(feed.last_ok)),
+            "newest_item": _day(to_iso(feed.newest_item)),
         }
-        if row["gone"] or (row["error_count"] or 0) > 0:
-            entry["state"] = "failing"
+        if feed.state == FAILING:
             failing.append(entry)
-        elif row["last_ok"] is not None:
-            newest = from_iso(row["newest_item"])
-            if newest is None or newest < cutoff:
-                entry["state"] = "stale"
-                entry["stale_days"] = stale_after.days
-                stale.append(entry)
+        else:
+            entry["stale_days"] = stale_after.days
+            stale.append(entry)
     return failing + stale
 
 

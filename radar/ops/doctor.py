@@ -16,6 +16,17 @@ from typing import Any
 
 from radar.errors import IndexMismatch
 from radar.feeds.config import Config, DoctorSettings, format_duration
+from radar.ops.health import (
+    FAILING,
+    NEW,
+    RETRYING,
+    STALE,
+    FeedState,
+    common_cause,
+    describe_kinds,
+    feed_states,
+    kind_counts,
+)
 from radar.ops.history import finished_at, last_run
 from radar.store import Store, from_iso, to_iso, utc_now
 from radar.workspace import Workspace
@@ -44,20 +55,6 @@ class Check:
 
 
 @dataclass
-class FeedHealth:
-    name: str
-    errors: int
-    last_status: str | None
-    last_ok: datetime | None
-    newest_item: datetime | None
-    """When the feed last published something we stored (item date, never after first seen)."""
-    next_due: datetime | None
-    items: int
-    failing: bool = False
-    stale: bool = False
-
-
-@dataclass
 class IndexFigures:
     present: bool
     items: int = 0
@@ -72,7 +69,7 @@ class Report:
     checked_at: datetime
     thresholds: DoctorSettings
     checks: list[Check] = field(default_factory=list)
-    feeds: list[FeedHealth] = field(default_factory=list)
+    feeds: list[FeedState] = field(default_factory=list)
     last_run: dict[str, Any] | None = None
     last_success: datetime | None = None
     items_total: int = 0
@@ -93,10 +90,16 @@ class Report:
     def exit_status(self) -> int:
         return SEVERITY[self.status]
 
+    @property
+    def headline(self) -> str:
+        """The first line: the verdict and what to do first."""
+        return headline(self)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "exit_status": self.exit_status,
+            "headline": self.headline,
             "checked_at": to_iso(self.checked_at),
             "checks": [
                 {
@@ -133,7 +136,7 @@ def human_bytes(size: float) -> str:
     return f"{size:.1f} TiB"
 
 
-def _names(feeds: list[FeedHealth], limit: int = 5) -> str:
+def _names(feeds: list[FeedState], limit: int = 5) -> str:
     shown = ", ".join(feed.name for feed in feeds[:limit])
     return shown + (f" and {len(feeds) - limit} more" if len(feeds) > limit else "")
 
@@ -143,34 +146,6 @@ def _plural(count: int, word: str) -> str:
 
 
 # --- reading the figures ----------------------------------------------------------------
-
-
-def _feed_health(store: Store, config: Config) -> list[FeedHealth]:
-    store.sync_feeds(config.feeds)
-    rows = store.query(
-        """
-        SELECT f.name, f.error_count, f.last_status, f.last_ok, f.next_due,
-               COUNT(s.item_id) AS items,
-               MAX(MIN(i.sort_date, s.first_seen)) AS newest_item
-        FROM feeds f
-        LEFT JOIN item_sources s ON s.feed_id = f.id
-        LEFT JOIN items i ON i.id = s.item_id
-        WHERE f.in_config = 1
-        GROUP BY f.id ORDER BY f.name COLLATE NOCASE
-        """
-    )
-    return [
-        FeedHealth(
-            name=row["name"],
-            errors=int(row["error_count"]),
-            last_status=row["last_status"],
-            last_ok=from_iso(row["last_ok"]),
-            newest_item=from_iso(row["newest_item"]),
-            next_due=from_iso(row["next_due"]),
-            items=int(row["items"]),
-        )
-        for row in rows
-    ]
 
 
 def _count_first_seen(store: Store, since: datetime, until: datetime) -> int:
@@ -186,46 +161,44 @@ def _count_first_seen(store: Store, since: datetime, until: datetime) -> int:
 
 def check_failing_feeds(report: Report) -> Check:
     limit = report.thresholds.max_feed_errors
-    failing = [feed for feed in report.feeds if feed.errors > limit]
-    retrying = [feed for feed in report.feeds if 0 < feed.errors <= limit]
-    for feed in failing:
-        feed.failing = True
+    failing = [feed for feed in report.feeds if feed.state == FAILING]
+    retrying = [feed for feed in report.feeds if feed.state == RETRYING]
+    new = [feed for feed in report.feeds if feed.state == NEW]
     details = {
         "feeds": len(report.feeds),
+        "max_feed_errors": limit,
         "failing": {feed.name: feed.errors for feed in failing},
         "retrying": {feed.name: feed.errors for feed in retrying},
+        "not_fetched_yet": [feed.name for feed in new],
     }
+    waiting = f"; {len(new)} not fetched yet" if new else ""
     if failing:
-        listed = ", ".join(
-            f"{feed.name} ({feed.last_status} ×{feed.errors})" for feed in failing[:5]
-        )
+        listed = ", ".join(f"{feed.name} ({feed.reason})" for feed in failing[:5])
         more = f" and {len(failing) - 5} more" if len(failing) > 5 else ""
-        gone = any(feed.last_status == "gone" for feed in failing)
+        gone = any(feed.gone for feed in failing)
+        kinds = kind_counts(feed.last_status for feed in failing)
+        cause = common_cause(kinds)
+        hint = (
+            cause
+            if cause
+            else "see `radar feeds status`; fix the URL (`radar feeds discover`) or remove the feed"
+        )
         return Check(
             "feeds",
-            FAIL,
-            f"{_plural(len(failing), 'feed')} failed more than {limit} fetches in a row: "
-            f"{listed}{more}",
-            "see `radar feeds status`; fix the URL (`radar feeds discover`) or remove the feed"
-            + ("; a gone feed (HTTP 410) will not come back" if gone else ""),
-            details,
+            WARN,
+            f"{len(failing)} of {_plural(len(report.feeds), 'feed')} failing: "
+            f"{listed}{more}{waiting}",
+            hint + ("; a gone feed (HTTP 410) will not come back" if gone else ""),
+            {**details, "error_kinds": dict(kinds)},
         )
-    summary = f"{_plural(len(report.feeds), 'feed')}, none failing"
+    summary = f"{_plural(len(report.feeds), 'feed')}, none failing{waiting}"
     if retrying:
         summary += f" ({len(retrying)} retrying after an error: {_names(retrying)})"
     return Check("feeds", OK, summary, details=details)
 
 
 def check_stale_feeds(report: Report) -> Check:
-    after = timedelta(seconds=report.thresholds.stale_after)
-    cutoff = report.checked_at - after
-    stale = [
-        feed
-        for feed in report.feeds
-        if feed.last_ok is not None and (feed.newest_item is None or feed.newest_item < cutoff)
-    ]
-    for feed in stale:
-        feed.stale = True
+    stale = [feed for feed in report.feeds if feed.state == STALE]
     window = format_duration(report.thresholds.stale_after)
     details = {
         "stale": {feed.name: to_iso(feed.newest_item) for feed in stale},
@@ -244,28 +217,63 @@ def check_stale_feeds(report: Report) -> Check:
     )
 
 
+def _latest_run_trouble(run: dict[str, Any] | None) -> str | None:
+    """What went wrong in the latest run that tried feeds, if anything."""
+    if run is None:
+        return None
+    tried = run["feeds_ok"] + run["feeds_not_modified"] + run["feeds_failed"]
+    if run["status"] == "failed":
+        if run["feeds_failed"] and run["feeds_failed"] == tried:
+            return f"the latest run (#{run['id']}) failed: all {tried} feeds it tried failed"
+        return f"the latest run (#{run['id']}) failed: {run['notes'] or 'see `radar runs`'}"
+    if run["status"] == "partial":
+        return f"the latest run (#{run['id']}) had failures: {run['feeds_failed']} of {tried} feeds"
+    return None
+
+
 def check_last_run(report: Report) -> Check:
+    """The age of the latest run that fetched any feed, and whether the latest run failed."""
     thresholds = report.thresholds
-    last = report.last_run
+    trouble = _latest_run_trouble(report.last_run)
+    details: dict[str, Any] = {"last_run": report.last_run, "latest_trouble": trouble}
+    schedule_hint = "is the cron job or timer still running? see `radar runs` and the logs"
     if report.last_success is None:
+        summary = "no feed has ever been fetched successfully"
+        if report.last_run is None:
+            return Check(
+                "last_run",
+                FAIL,
+                summary + " (no fetch run recorded)",
+                "run `radar fetch`, and schedule it (cron or systemd timer; see the README)",
+                details,
+            )
         return Check(
             "last_run",
             FAIL,
-            "no successful fetch run recorded",
-            "run `radar fetch`, and schedule it (cron or systemd timer; see the README)",
-            {"last_run": last},
+            summary + (f"; {trouble}" if trouble else ""),
+            "see `radar feeds status` for each feed's error, then run `radar fetch --all`",
+            details,
         )
     age = (report.checked_at - report.last_success).total_seconds()
     summary = f"last successful run {_ago(report.last_success, report.checked_at)}"
     summary += f" ({to_iso(report.last_success)})"
-    if last is not None and not last["ok"]:
-        summary += f"; the latest run failed: {last['notes'] or 'every feed failed'}"
-    details = {"last_success": to_iso(report.last_success), "age_s": round(age), "last_run": last}
-    hint = "is the cron job or timer still running? see `radar runs` and the logs"
+    if trouble:
+        summary += f"; {trouble}"
+    details.update(last_success=to_iso(report.last_success), age_s=round(age))
     if age > thresholds.run_fail_after:
-        return Check("last_run", FAIL, summary, hint, details)
+        return Check(
+            "last_run",
+            FAIL,
+            summary.replace("last successful run", "no feed fetched successfully since", 1),
+            schedule_hint,
+            details,
+        )
     if age > thresholds.run_warn_after:
-        return Check("last_run", WARN, summary, hint, details)
+        return Check("last_run", WARN, summary, schedule_hint, details)
+    if trouble:
+        return Check(
+            "last_run", WARN, summary, "see `radar runs` and `radar feeds status`", details
+        )
     return Check("last_run", OK, summary, None, details)
 
 
@@ -275,7 +283,11 @@ def check_volume(report: Report, store: Store) -> Check:
     baseline_start = now - WEEK * (1 + BASELINE_WEEKS)
     first = store.query("SELECT MIN(first_seen) FROM items")[0][0]
     details: dict[str, Any] = {"this_week": report.items_this_week}
-    this_week = f"{_plural(report.items_this_week, 'new item')} in the last 7 days"
+    # By arrival (first seen), as a pipeline check must; the digest dates by publication.
+    this_week = (
+        f"{_plural(report.items_this_week, 'item')} first seen in the last 7 days "
+        "(by arrival; the digest counts by publication date)"
+    )
     if first is None or from_iso(first) > baseline_start:  # type: ignore[operator]
         return Check(
             "volume",
@@ -361,18 +373,37 @@ def check_index(report: Report, store: Store, workspace: Workspace, config: Conf
 
 
 def check_model(report: Report, workspace: Workspace, config: Config) -> Check:
-    """The configured model against the index's fingerprint (which includes the text recipe)."""
-    from radar.embed import ModelInfo
+    """The configured model can be loaded (looked up on disk, not loaded: well under a
+    second), and matches the index's fingerprint (which includes the text recipe)."""
+    from radar.embed import ModelError, ModelInfo, check_model_available
     from radar.index import read_meta
 
+    configured = config.settings.model
+    try:
+        source = check_model_available(configured, workspace.models_dir)
+    except ModelError as exc:
+        return Check(
+            "model",
+            FAIL,
+            f"{configured} cannot be loaded: {exc.message}",
+            "fix settings.model in feeds.yaml; fetching and searching fail until then",
+            {"model": configured, "error": exc.message},
+        )
     try:
         meta = read_meta(workspace)
     except IndexMismatch:
         meta = None
-    configured = config.settings.model
     if meta is None:
+        prepared = (
+            "prepared"
+            if source == "export"
+            else "not prepared yet: the first fetch with items prepares it, once, ~15 s"
+        )
         return Check(
-            "model", OK, f"{configured} (no index built yet)", details={"model": configured}
+            "model",
+            OK,
+            f"{configured} (no index built yet; {prepared})",
+            details={"model": configured, "source": source},
         )
     expected = ModelInfo.for_model(configured, meta.dim).fingerprint
     details = {
@@ -460,8 +491,14 @@ def diagnose(
     report = Report(checked_at=clock(), thresholds=thresholds or config.settings.doctor)
 
     try:
-        report.feeds = _feed_health(store, config)
-        report.last_run = last_run(store)
+        store.sync_feeds(config.feeds)
+        report.feeds = feed_states(
+            store,
+            max_feed_errors=report.thresholds.max_feed_errors,
+            stale_after=timedelta(seconds=report.thresholds.stale_after),
+            as_of=report.checked_at + timedelta(seconds=1),
+        )
+        report.last_run = last_run(store, tried=True)
         report.last_success = finished_at(last_run(store, successful=True))
     except sqlite3.DatabaseError as exc:
         broken = Check("feeds", FAIL, f"cannot read the database: {exc}", DAMAGED_HINT)
@@ -477,3 +514,48 @@ def diagnose(
         check_disk(report, workspace),
     ]
     return report
+
+
+# --- the first line --------------------------------------------------------------------
+
+VERDICT = {OK: "HEALTHY", WARN: "WARNING", FAIL: "FAILING"}
+
+
+def _no_feed_reachable(report: Report) -> str | None:
+    """When nothing has succeeded lately: why, from the feeds' last errors."""
+    last_run_check = next((c for c in report.checks if c.name == "last_run"), None)
+    if last_run_check is None or last_run_check.status != FAIL:
+        return None
+    fetched = [feed for feed in report.feeds if feed.last_fetched is not None]
+    if not fetched:
+        if not report.feeds:
+            return "no feeds configured: add one with `radar feeds add URL`"
+        return "nothing fetched yet: run `radar fetch`"
+    failing = [feed for feed in fetched if feed.errors > 0]
+    if not failing:
+        return None
+    kinds = kind_counts(feed.last_status for feed in failing)
+    cause = common_cause(kinds)
+    if len(failing) == len(report.feeds):
+        where = "no feed reachable"
+    else:
+        where = f"{len(failing)} of {_plural(len(report.feeds), 'feed')} failing"
+    if cause:
+        return f"{where}: {cause} Then run `radar fetch --all`."
+    return f"{where} ({describe_kinds(kinds)}): see `radar feeds status` for each error"
+
+
+def headline(report: Report) -> str:
+    """``FAILING: no feed reachable: every error is dns_error. Offline, or a proxy? ...``."""
+    verdict = VERDICT[report.status]
+    if report.status == OK:
+        fetched = sum(1 for feed in report.feeds if feed.last_ok is not None)
+        return f"{verdict}: {fetched} of {_plural(len(report.feeds), 'feed')} fetching fine"
+    reachable = _no_feed_reachable(report)
+    if reachable:
+        return f"{verdict}: {reachable}"
+    worst = max(report.checks, key=lambda check: check.severity)
+    text = f"{verdict}: {worst.name}: {worst.summary}"
+    if len(text) > 160:
+        text = text[:159] + "…"
+    return text + (f" → {worst.hint}" if worst.hint else "")

@@ -1,8 +1,15 @@
 """The history of fetch runs: table ``fetch_runs`` (migration m004 in radar.store).
 
-One row per `radar fetch`, `radar watch` iteration or demo run, written when the run
-ends, also when it failed. A run is *successful* (``ok``) when it finished and not
-every feed it tried failed; `radar doctor` measures the pipeline's age from that.
+One row per `radar fetch`, `radar watch` iteration, demo run or TUI refresh, written
+when the run ends, also when it failed. Its status (:func:`run_status`) is one of
+
+* ``ok``: every feed it tried was fetched (new items, or not modified);
+* ``partial``: some feeds failed, at least one was fetched;
+* ``failed``: every feed it tried failed, or the run itself broke off;
+* ``nothing due``: it tried no feed (none was due): it proves nothing about health.
+
+A run is *successful* (``ok`` column) when it fetched at least one feed: `radar doctor`
+measures the pipeline's age from the latest successful run.
 """
 
 from __future__ import annotations
@@ -68,9 +75,31 @@ class RunRecord:
             record.feeds_deferred = summary.count("deferred")
             record.feeds_not_due = len(summary.not_due)
             record.items_new = summary.new_items
-            tried = record.feeds_ok + record.feeds_not_modified + record.feeds_failed
-            record.ok = exit_status in (0, 1) and (tried == 0 or record.feeds_failed < tried)
+            record.ok = exit_status in (0, 1) and record.feeds_fetched > 0
         return record
+
+    @property
+    def feeds_fetched(self) -> int:
+        """Feeds fetched successfully (new items or not modified)."""
+        return self.feeds_ok + self.feeds_not_modified
+
+    @property
+    def status(self) -> str:
+        return run_status(vars(self))
+
+
+RUN_STATUSES = ("ok", "partial", "failed", "nothing due")
+
+
+def run_status(run: dict[str, Any]) -> str:
+    """``ok``, ``partial``, ``failed`` or ``nothing due`` for a run row or record."""
+    fetched = int(run["feeds_ok"]) + int(run["feeds_not_modified"])
+    failed = int(run["feeds_failed"])
+    if run["exit_status"] not in (0, 1) or (failed and not fetched):
+        return "failed"
+    if not fetched:
+        return "nothing due"
+    return "partial" if failed else "ok"
 
 
 def record_run(store: Store, record: RunRecord) -> int:
@@ -93,6 +122,7 @@ def record_run(store: Store, record: RunRecord) -> int:
 def _row(row: Any) -> dict[str, Any]:
     data = dict(row)
     data["ok"] = bool(data["ok"])
+    data["status"] = run_status(data)
     return data
 
 
@@ -106,10 +136,15 @@ def list_runs(store: Store, limit: int | None = 20) -> list[dict[str, Any]]:
     return [_row(row) for row in store.query(sql, params)]
 
 
-def last_run(store: Store, *, successful: bool = False) -> dict[str, Any] | None:
+def last_run(
+    store: Store, *, successful: bool = False, tried: bool = False
+) -> dict[str, Any] | None:
+    """The latest run; ``successful``: that fetched a feed; ``tried``: that tried one."""
     sql = "SELECT * FROM fetch_runs"
     if successful:
-        sql += " WHERE ok = 1"
+        sql += " WHERE ok = 1 AND feeds_ok + feeds_not_modified > 0"
+    elif tried:
+        sql += " WHERE feeds_ok + feeds_not_modified + feeds_failed > 0 OR exit_status > 1"
     rows = store.query(sql + " ORDER BY finished DESC, id DESC LIMIT 1")
     return _row(rows[0]) if rows else None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -103,9 +103,39 @@ def resolve_target(
     return LogTarget(format=chosen_format, path=path)
 
 
+class _CurrentStderr:
+    """Whatever ``sys.stderr`` is when a line is written: a live display that redirects
+    stderr above itself then keeps log lines from tearing through it."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+class _WithoutEvents(logging.Filter):
+    """Drops the events a display shows another way (per-feed lines on a terminal)."""
+
+    def __init__(self, events: frozenset[str]) -> None:
+        super().__init__()
+        self.events = events
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _event(record) not in self.events
+
+
 @contextmanager
-def logging_to(target: LogTarget, stream: TextIO | None = None) -> Iterator[LogTarget]:
-    """Send ``radar.*`` events at INFO and above to the target while the block runs."""
+def logging_to(
+    target: LogTarget, stream: TextIO | None = None, *, hide: Iterable[str] = ()
+) -> Iterator[LogTarget]:
+    """Send ``radar.*`` events at INFO and above to the target while the block runs,
+    once each: they do not also reach the root logger (a library that configured
+    logging at import would otherwise print every line a second time in its format).
+
+    ``hide`` names events left out of the target (the CLI's live display and summary
+    show them on a terminal instead); a log file always gets every event.
+    """
     handler: logging.Handler
     if target.path is not None:
         try:
@@ -119,16 +149,21 @@ def logging_to(target: LogTarget, stream: TextIO | None = None) -> Iterator[LogT
         except OSError as exc:
             raise ConfigError(target.path, f"cannot open log file: {exc}") from None
     else:
-        handler = logging.StreamHandler(stream or sys.stderr)
+        handler = logging.StreamHandler(stream or _CurrentStderr())
     handler.setFormatter(JsonFormatter() if target.format == "json" else HumanFormatter())
     handler.setLevel(logging.INFO)
+    hidden = frozenset(hide)
+    if hidden and target.path is None:
+        handler.addFilter(_WithoutEvents(hidden))
     logger = logging.getLogger("radar")
-    previous_level = logger.level
+    previous_level, previous_propagate = logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    logger.propagate = False
     try:
         yield target
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
+        logger.propagate = previous_propagate
         handler.close()

@@ -146,17 +146,17 @@ def _runs(out: _Exposition, report: Report) -> None:
     last = report.last_run
     out.single(
         "last_successful_run_timestamp_seconds",
-        "When the last successful fetch run finished (Unix time).",
+        "When the last fetch run that fetched any feed finished (Unix time).",
         _timestamp(report.last_success),
     )
     out.single(
         "last_run_duration_seconds",
-        "How long the latest fetch run took.",
+        "How long the latest fetch run that tried any feed took (nothing-due runs skipped).",
         last["duration_s"] if last else None,
     )
     out.single(
         "last_run_ok",
-        "1 when the latest fetch run succeeded.",
+        "1 when the latest fetch run that tried any feed fetched at least one.",
         int(last["ok"]) if last else None,
     )
     out.single(

@@ -13,6 +13,7 @@ import concurrent.futures
 import contextlib
 import importlib
 import threading
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
@@ -32,6 +33,7 @@ from radar.tui.messages import (
     MarksSaved,
     RefreshFinished,
     RefreshProgress,
+    RefreshStage,
     WorkFailed,
 )
 from radar.tui.screens.base import BaseScreen
@@ -277,14 +279,19 @@ class RadarApp(App[None]):
         def index_progress(done: int, total: int) -> None:
             self.post_message(IndexProgress(done, total))
 
+        def stage(text: str) -> None:
+            self.post_message(RefreshStage(text))
+
+        started = time.monotonic()
         try:
-            result = self.backend.refresh(progress, index_progress)
+            result = self.backend.refresh(progress, index_progress, stage)
         except LockBusy as exc:
             self.post_message(RefreshFinished(None, str(exc), busy=True))
             return
         except Exception as exc:  # noqa: BLE001
             self.post_message(RefreshFinished(None, str(exc)))
             return
+        result.seconds = time.monotonic() - started
         self.post_message(RefreshFinished(result))
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
@@ -306,6 +313,9 @@ class RadarApp(App[None]):
         if isinstance(news, NewsScreen):
             news.reload()
 
+    def on_refresh_stage(self, message: RefreshStage) -> None:
+        self.status = f"{message.text}…"
+
     def on_index_progress(self, message: IndexProgress) -> None:
         self.status = f"embedding {message.done}/{message.total} new items…"
 
@@ -326,7 +336,13 @@ class RadarApp(App[None]):
             indexed = f"{result.embedded} newly indexed"
         else:
             indexed = "index up to date"
-        self.status = f"refreshed: {result.summary.line()} · {indexed}"
+        from radar.ops.runner import failure_hint, run_line
+
+        line = run_line(result.summary, result.seconds, result.embedded, with_cause=False)
+        hint = failure_hint(result.summary)
+        self.status = f"refreshed: {line} · {indexed}" + (f" · {hint}" if hint else "")
+        if hint:
+            self.notify(hint, title="radar", severity="warning")
         self._reload_news()
         for mode in ("health", "radar"):
             screen = self.mode_screens.get(mode)

@@ -362,6 +362,7 @@ class Backend:
         self,
         progress: Callable[[FeedOutcome, int, int], None],
         index_progress: Callable[[int, int], None] | None = None,
+        stage: Callable[[str], None] | None = None,
     ) -> CycleResult:
         """One cycle as `radar fetch --all` runs it: fetch every feed, embed and index
         what came in, link it to technologies and record the run in ``fetch_runs``
@@ -384,6 +385,7 @@ class Backend:
                     all_feeds=True,
                     progress=progress,
                     embed_progress=index_progress,
+                    stage=stage,
                     clock=self.clock,
                 )
             self.last_run = result.summary

@@ -115,6 +115,14 @@ class RefreshFinished(Message):
         self.busy = busy
 
 
+class RefreshStage(Message):
+    """A refresh step without a count, in words (preparing the search model)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class IndexProgress(Message):
     def __init__(self, done: int, total: int) -> None:
         super().__init__()

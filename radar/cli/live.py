@@ -1,0 +1,119 @@
+"""The live display and the summary of a fetch cycle on a terminal (rich), for
+`radar fetch`, `radar watch` and `radar demo`. Off a terminal nothing is drawn."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
+
+from radar.ingest import FeedOutcome
+from radar.ops.runner import CycleHooks
+from radar.safetext import terminal_safe
+
+FORCE_TERMINAL_VAR = "RADAR_FORCE_TERMINAL"
+"""Set to 1 to treat stderr as a terminal (live display, grouped summary): for tests
+and for terminals that do not say they are one."""
+
+
+def stderr_is_terminal() -> bool:
+    from radar.cli.common import is_interactive
+
+    return is_interactive()
+
+
+def stderr_console() -> Console:
+    """A rich console on the current stderr (tests swap it), forced when asked."""
+    forced = os.environ.get(FORCE_TERMINAL_VAR) == "1"
+    return Console(stderr=True, force_terminal=True if forced else None, highlight=False)
+
+
+class RunDisplay:
+    """The live display of one fetch cycle on a terminal: feeds done of total, new items
+    and failures so far, then preparing the model and embedding. Nothing off a terminal.
+
+    Used as a context manager around a cycle; it gives the cycle's hooks and clears
+    itself when the cycle ends, before the summary is printed.
+    """
+
+    def __init__(self, enabled: bool | None = None) -> None:
+        self.enabled = stderr_is_terminal() if enabled is None else enabled
+        self._progress: Progress | None = None
+        self._feeds: TaskID | None = None
+        self._embed: TaskID | None = None
+        self._stage: TaskID | None = None
+        self._new = 0
+        self._failed = 0
+
+    def __enter__(self) -> CycleHooks:
+        if not self.enabled:
+            return CycleHooks()
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=30),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[note]}"),
+            TimeElapsedColumn(),
+            console=stderr_console(),
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=True,
+        )
+        self._progress.start()
+        return CycleHooks(progress=self.feed_done, embed_progress=self.embedded, stage=self.stage)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def feed_done(self, outcome: FeedOutcome, done: int, total: int) -> None:
+        assert self._progress is not None
+        self._new += outcome.new
+        self._failed += outcome.status == "error"
+        note = f"{self._new} new, {self._failed} failed · {terminal_safe(outcome.name)[:40]}"
+        if self._feeds is None:
+            self._feeds = self._progress.add_task(
+                "fetching feeds", total=total, completed=done, note=note
+            )
+        self._progress.update(self._feeds, completed=done, total=total, note=note)
+
+    def stage(self, text: str) -> None:
+        assert self._progress is not None
+        if self._stage is None:
+            self._stage = self._progress.add_task(terminal_safe(text), total=None, note="")
+        else:
+            self._progress.update(self._stage, description=terminal_safe(text))
+
+    def embedded(self, done: int, total: int) -> None:
+        assert self._progress is not None
+        if self._stage is not None:
+            self._progress.remove_task(self._stage)
+            self._stage = None
+        if self._embed is None:
+            self._embed = self._progress.add_task("embedding new items", total=total, note="")
+        self._progress.update(self._embed, completed=done, total=total)
+
+
+def print_summary(lines: list[str], *, terminal: bool) -> None:
+    """The run's summary on stderr: the first line bold on a terminal, hints dimmed."""
+    if not terminal:
+        for line in lines:
+            sys.stderr.write(terminal_safe(line) + "\n")
+        return
+    console = stderr_console()
+    for number, line in enumerate(lines):
+        style = "bold" if number == 0 else ("yellow" if line.startswith("no feed") else None)
+        console.print(Text(terminal_safe(line), style=style or ""), soft_wrap=True)
