@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from radar.cli.common import AppContext, pass_app, print_json, print_table, say
+from radar.dates import date_fields, item_day
 from radar.store import ItemFilter, Store
 from radar.workspace import Workspace
 
@@ -44,7 +45,7 @@ def item_json(row: dict[str, Any]) -> dict[str, Any]:
         "feed": row.get("feed"),
         "title": row["title"],
         "url": row["url"],
-        "published": row["published"],
+        **date_fields(row),
         "summary": row["summary"],
         "read": row["read"],
         "starred": row["starred"],
@@ -103,7 +104,7 @@ def list_items(
         return
     for row in rows:
         row["flags"] = ("*" if row["starred"] else " ") + (" " if row["read"] else "N")
-        row["date"] = (row["published"] or row["first_seen"] or "")[:10]
+        row["date"] = item_day(row["published"], row["first_seen"])
     print_table(rows, ["id", "flags", "date", "feed", "title"])
 
 
@@ -142,7 +143,7 @@ def show(app: AppContext, item_id: int, as_json: bool) -> None:
         )
         return
     say(row["title"])
-    byline = [", ".join(row["feeds"]), row["published"] or "undated", row["author"]]
+    byline = [", ".join(row["feeds"]), item_day(row["published"], row["first_seen"]), row["author"]]
     say(" · ".join(part for part in byline if part))
     if row["url"]:
         say(row["url"])

@@ -11,6 +11,7 @@ import click
 from radar.cli.common import AppContext, pass_app, print_json, say
 from radar.cli.items import DATE, tech_filter_slug
 from radar.cli.progress import ProgressLine
+from radar.dates import item_day
 from radar.feeds.config import KINDS, load_config
 from radar.search import MODES, Searcher, SearchResult
 from radar.store import ItemFilter, Store
@@ -26,7 +27,7 @@ def _show(result: SearchResult, as_json: bool) -> None:
         say("no results", err=True)
         return
     for hit in result.hits:
-        date = (hit.published or "")[:10] or "undated"
+        date = item_day(hit.published, hit.first_seen)
         say(f"{hit.id:>6}  {date}  {hit.feed or '-'}")
         say(f"        {hit.title}")
         if hit.snippet:

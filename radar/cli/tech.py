@@ -13,6 +13,7 @@ import click
 
 from radar import techradar
 from radar.cli.common import AppContext, pass_app, print_json, print_table, say
+from radar.dates import item_day
 from radar.feeds.config import atomic_write_text
 from radar.techradar import (
     DEFAULT_WINDOW_DAYS,
@@ -403,8 +404,10 @@ def _print_evidence(evidence: dict[str, Any]) -> None:
         if items:
             say(f"  most {heading}:")
         for item in items:
-            published = str(item.get("published") or "")[:10]
-            say(f"    {published:<10}  {item.get('title', '')}  <{item.get('url', '')}>")
+            day = item_day(item.get("published"), item.get("first_seen"))
+            say(f"    {item.get('id', ''):>6}  {day:<15}  {item.get('title', '')}")
+            if item.get("url"):
+                say(f"            {'':<15}  <{item['url']}>")
     weekly = evidence.get("weekly_mentions") or []
     if weekly:
         counts = [w.get("count", 0) if isinstance(w, dict) else int(w) for w in weekly]

@@ -99,6 +99,8 @@ class ItemRow:
     read: bool
     starred: bool
     url: str | None
+    undated: bool = False
+    """The feed gave no date: `when` is when radar first saw the item."""
 
 
 @dataclass(frozen=True)
@@ -568,6 +570,7 @@ def _item_row(row: dict[str, Any]) -> ItemRow:
         read=bool(row["read"]),
         starred=bool(row["starred"]),
         url=row["url"],
+        undated=not row["published"],
     )
 
 

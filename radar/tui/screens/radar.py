@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from radar.dates import item_day
 from radar.techradar import Technology, TechRadar, display_name, render_text
 from radar.tui.messages import EvidenceLoaded, RadarLoaded, RadarSaved, WorkFailed
 from radar.tui.screens.base import BaseScreen
@@ -81,22 +82,35 @@ class TechTable(FlexTable):
 
 
 class EvidenceTable(FlexTable):
-    COLUMNS = (("Date", "date", 10), ("Evidence from the news", "title", None))
+    COLUMNS = (
+        ("Date", "date", 15),
+        ("Why", "why", 8),
+        ("Evidence from the news", "title", None),
+    )
     BINDINGS = [Binding("enter", "select_cursor", "Read", show=True)]
 
     def show_evidence(self, evidence: dict[str, Any]) -> None:
-        rows: dict[str, tuple[Text, ...]] = {}
+        """One row per item, saying whether it is among the most recent, the most
+        relevant, or both."""
+        items: dict[str, dict[str, Any]] = {}
+        groups: dict[str, list[str]] = {}
         for group in ("recent", "relevant"):
             for item in evidence.get(group) or []:
                 key = str(int(item.get("id", 0)))
-                rows.setdefault(
-                    key,
-                    (
-                        Text(str(item.get("published") or "")[:10], style="dim"),
-                        plain(str(item.get("title") or "")),
-                    ),
-                )
-        self.set_rows(list(rows.items()))
+                items.setdefault(key, item)
+                groups.setdefault(key, []).append(group)
+        rows = [
+            (
+                key,
+                (
+                    Text(item_day(item.get("published"), item.get("first_seen")), style="dim"),
+                    Text("both" if len(groups[key]) > 1 else groups[key][0], style="cyan"),
+                    plain(str(item.get("title") or "")),
+                ),
+            )
+            for key, item in items.items()
+        ]
+        self.set_rows(rows)
 
     def current_id(self) -> int | None:
         key = self.current_key()
