@@ -495,6 +495,21 @@ class Store:
             raise NotFound(f"no feed named {name!r}")
         return row  # type: ignore[no-any-return]
 
+    def resolve_feed(self, given: str) -> str:
+        """The stored feed `given` names (case-insensitive, unique prefix); NotFound
+        names the closest feeds."""
+        from radar.matching import resolve_name
+
+        names = [row[0] for row in self.query("SELECT name FROM feeds")]
+        return resolve_name(given, names, "feed")
+
+    def resolve_tag(self, given: str) -> str:
+        """The tag of some stored feed that `given` names, like `resolve_feed`."""
+        from radar.matching import resolve_name
+
+        rows = self.query("SELECT DISTINCT j.value FROM feeds f, json_each(f.tags) j")
+        return resolve_name(given, [str(row[0]) for row in rows], "tag")
+
     def feed_status(self) -> list[dict[str, Any]]:
         rows = self.query(
             """

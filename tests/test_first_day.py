@@ -170,3 +170,180 @@ def test_the_demo_built_on_a_later_day_has_its_busiest_week_as_the_last_complete
     digest = json.loads(radar("digest", "--week", "2026-W48", "--format", "json").stdout)
     assert digest["summary"]["items"] >= 46
     assert digest["summary"]["technologies_moved"] == 8, "the radar's history moved too"
+
+
+# --- feeds and config ------------------------------------------------------------------
+
+
+def feed_urls(radar) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    feeds = json.loads(radar("feeds", "list", "--json").stdout)
+    return {feed["name"]: feed["url"] for feed in feeds}
+
+
+def test_feeds_add_takes_a_bare_host_and_path_as_https(radar):
+    radar("feeds", "add", "example.com/blog/feed.xml")
+    assert feed_urls(radar) == {"example.com/blog/feed.xml": "https://example.com/blog/feed.xml"}
+
+
+def test_a_feed_file_the_team_generates_is_added_by_its_path_and_fetched_from_disk(radar, tmp_path):
+    generated = tmp_path / "build" / "team-notes.xml"
+    generated.parent.mkdir()
+    generated.write_bytes(
+        rss([{"guid": "n1", "title": "Notes from the GPU budget review", "link": "https://t/1"}])
+    )
+    radar("feeds", "add", str(generated), "--name", "Team notes")
+    assert feed_urls(radar) == {"Team notes": generated.as_uri()}
+    radar("fetch", "--no-index")
+    titles = [row["title"] for row in json.loads(radar("items", "list", "--json").stdout)]
+    assert titles == ["Notes from the GPU budget review"]
+    status = json.loads(radar("feeds", "status", "--json").stdout)[0]
+    assert status["error_count"] == 0
+
+    generated.unlink()
+    radar("fetch", "--all", "--no-index")
+    status = json.loads(radar("feeds", "status", "--json").stdout)[0]
+    assert status["last_status"] == "not_found" and str(generated) in status["last_error"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "complaint"),
+    [
+        ("ftp://example.com/feed.xml", "ftp://"),
+        ("./no-such-dir/feed.xml", "names no file"),
+        ("not a feed", "neither a URL"),
+    ],
+)
+def test_feeds_add_reports_a_bad_address_as_an_argument_error(radar, typed, complaint):
+    result = radar("feeds", "add", typed, ok=False)
+    assert result.exit_code == 2
+    assert "Invalid value for URL" in result.stderr and complaint in result.stderr
+    assert "feeds.yaml" not in result.stderr
+    assert feed_urls(radar) == {}
+
+
+OPML = """<?xml version="1.0"?>
+<opml version="2.0"><head><title>Shared list</title></head><body>
+  <outline text="Public blog" xmlUrl="https://blog.example/feed.xml"/>
+  <outline text="Home folder" xmlUrl="file:///home/alice/.ssh/id_rsa"/>
+  <outline text="Relative file" xmlUrl="../../etc/passwd"/>
+  <outline text="Router" xmlUrl="http://192.168.1.1/status.xml"/>
+  <outline text="Cloud metadata" xmlUrl="http://169.254.169.254/latest/meta-data/"/>
+  <outline text="This machine" xmlUrl="http://localhost:8080/feed.xml"/>
+  <outline text="Loopback v6" xmlUrl="http://[::1]/feed.xml"/>
+</body></opml>
+"""
+
+
+def test_import_opml_never_reads_local_files_and_skips_nearby_hosts_unless_allowed(radar, tmp_path):
+    shared = tmp_path / "shared.opml"
+    shared.write_text(OPML)
+    result = radar("feeds", "import-opml", str(shared))
+    assert feed_urls(radar) == {"Public blog": "https://blog.example/feed.xml"}
+    for name in ("Home folder", "Relative file", "Router", "Cloud metadata", "This machine"):
+        assert name in result.stderr
+    assert "--allow-private" in result.stderr
+    assert "a link-local address" in result.stderr and "a loopback address" in result.stderr
+
+    radar("feeds", "import-opml", str(shared), "--allow-private")
+    urls = feed_urls(radar)
+    assert "Router" in urls and "Cloud metadata" in urls and "This machine" in urls
+    assert not any(url.startswith("file:") or "passwd" in url for url in urls.values())
+
+
+def test_discovery_and_redirects_never_lead_to_a_local_file(radar, server, tmp_path):
+    secret = tmp_path / "secret.xml"
+    secret.write_bytes(rss([{"guid": "s", "title": "Private notes", "link": "https://p/1"}]))
+    page = server.route(
+        "/page",
+        content_type="text/html",
+        body=(
+            f'<html><head><link rel="alternate" type="application/rss+xml" '
+            f'href="{secret.as_uri()}"></head></html>'
+        ).encode(),
+    )
+    found = radar("feeds", "discover", page, "--add", ok=False)
+    assert found.exit_code == 1 and feed_urls(radar) == {}
+
+    moved = server.route("/moved.xml", status=301, headers={"Location": secret.as_uri()})
+    radar("feeds", "add", moved, "--name", "Moved")
+    radar("fetch", "--no-index")
+    assert json.loads(radar("items", "list", "--json").stdout) == []
+    status = json.loads(radar("feeds", "status", "--json").stdout)[0]
+    assert status["last_status"] == "bad_redirect"
+    assert feed_urls(radar) == {"Moved": moved}
+
+
+BROKEN_FEEDS_YAML = """\
+feeds:
+  - name: PyTorch blog
+    url: pytorch.org/blog/feed.xml
+  - name: arXiv
+    url: https://rss.arxiv.org/rss/cs.LG
+    kind: paper
+  - url: https://example.com/nameless.xml
+  - name: Releases
+    url: https://github.com/vllm-project/vllm/releases.atom
+    colour: blue
+settings:
+  concurrency: many
+  timout: 20
+"""
+
+
+def test_a_broken_feeds_yaml_reports_every_problem_in_one_run(radar, workspace):
+    workspace.feeds_path.write_text(BROKEN_FEEDS_YAML)
+    result = radar("feeds", "list", ok=False)
+    assert result.exit_code == 2
+    for field, line in [
+        ("feeds[0].url", 3),
+        ("feeds[1].kind", 6),
+        ("feeds[2].name", 7),
+        ("feeds[3].colour", 10),
+        ("settings.concurrency", 12),
+        ("settings.timout", 13),
+    ]:
+        assert f"feeds.yaml:{line}: {field}:" in result.stderr, field
+    assert "6 problems" in result.stderr
+    assert workspace.feeds_path.read_text() == BROKEN_FEEDS_YAML
+
+
+@pytest.fixture
+def two_feeds(radar, server):  # type: ignore[no-untyped-def]
+    for name, tag in (("PyTorch blog", "training"), ("PyPI: ray", "distributed")):
+        slug = name.split()[0].strip(":").lower()
+        url = server.route(
+            f"/{slug}.xml",
+            body=rss([{"guid": slug, "title": f"News from {name}", "link": f"https://{slug}/1"}]),
+        )
+        radar("feeds", "add", url, "--name", name, "--tag", tag)
+    radar("fetch", "--no-index")
+    return radar
+
+
+def test_feed_names_match_ignoring_case_and_on_a_unique_prefix(two_feeds):
+    listed = json.loads(two_feeds("items", "list", "--feed", "pytorch", "--json").stdout)
+    assert [row["title"] for row in listed] == ["News from PyTorch blog"]
+    found = two_feeds("search", "news", "--mode", "lexical", "--feed", "pypi", "--json").stdout
+    assert [hit["title"] for hit in json.loads(found)] == ["News from PyPI: ray"]
+    two_feeds("fetch", "--feed", "PYTORCH", "--no-index")
+
+    ambiguous = two_feeds("items", "list", "--feed", "py", ok=False)
+    assert ambiguous.exit_code == 2
+    assert "'PyPI: ray'" in ambiguous.stderr and "'PyTorch blog'" in ambiguous.stderr
+
+    two_feeds("feeds", "remove", "pypi")
+    assert list(feed_urls(two_feeds)) == ["PyTorch blog"]
+
+
+def test_a_feed_or_tag_that_matches_nothing_is_an_error_naming_what_exists(two_feeds):
+    typo = two_feeds("items", "list", "--feed", "PyTroch blog", ok=False)
+    assert typo.exit_code == 2
+    assert "did you mean 'PyTorch blog'" in typo.stderr
+
+    tag = two_feeds("search", "news", "--mode", "lexical", "--tag", "serving", ok=False)
+    assert tag.exit_code == 2
+    assert "no tag named 'serving'" in tag.stderr
+    assert "'distributed'" in tag.stderr and "'training'" in tag.stderr
+
+    fetch = two_feeds("fetch", "--feed", "arxiv", ok=False)
+    assert fetch.exit_code == 2 and "'PyPI: ray', 'PyTorch blog'" in fetch.stderr

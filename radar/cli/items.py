@@ -92,8 +92,7 @@ def list_items(
     """
     workspace = app.workspace.require()
     with Store(workspace.db_path) as store:
-        if feed:
-            store.feed_row(feed)
+        feed = store.resolve_feed(feed) if feed else None
         tech_slug = tech_filter_slug(store, workspace, tech)
         rows = store.list_items(
             ItemFilter(feed=feed, since=since, unread=unread, starred=starred, tech=tech_slug),

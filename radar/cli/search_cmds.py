@@ -80,8 +80,8 @@ def search(
     workspace = app.workspace.require()
     config = load_config(workspace.feeds_path)
     with Store(workspace.db_path) as store:
-        if feed:
-            store.feed_row(feed)
+        feed = store.resolve_feed(feed) if feed else None
+        tag = store.resolve_tag(tag) if tag else None
         tech_slug = tech_filter_slug(store, workspace, tech)
         filters = ItemFilter(
             feed=feed, tag=tag, kind=kind, since=since, until=until, tech=tech_slug
