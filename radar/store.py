@@ -655,6 +655,22 @@ class Store:
             params = [*params, limit, offset]
         return [self._item_dict(row) for row in self.query(sql, params)]
 
+    def count_items(self, filters: ItemFilter = NO_FILTER) -> int:
+        """How many items match `filters`."""
+        where, params = self.filter_sql(filters)
+        return int(self.query(f"SELECT COUNT(*) FROM items i WHERE {where}", params)[0][0])
+
+    def mark_all(self, filters: ItemFilter, *, read: bool) -> int:
+        """Mark every item matching `filters` read (or unread); returns how many changed."""
+        where, params = self.filter_sql(filters)
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                f"UPDATE items SET read = ? WHERE read != ? AND id IN "
+                f"(SELECT i.id FROM items i WHERE {where})",
+                [int(read), int(read), *params],
+            )
+        return int(cursor.rowcount)
+
     def filter_sql(self, filters: ItemFilter, alias: str = "i") -> tuple[str, list[Any]]:
         """SQL condition (on items aliased `alias`) and its parameters for a filter."""
         clauses = ["1 = 1"]

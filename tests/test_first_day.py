@@ -347,3 +347,68 @@ def test_a_feed_or_tag_that_matches_nothing_is_an_error_naming_what_exists(two_f
 
     fetch = two_feeds("fetch", "--feed", "arxiv", ok=False)
     assert fetch.exit_code == 2 and "'PyPI: ray', 'PyTorch blog'" in fetch.stderr
+
+
+# --- small things ----------------------------------------------------------------------
+
+
+def test_items_list_says_how_many_matched_when_it_stops_at_the_limit(two_feeds):
+    result = two_feeds("items", "list", "--limit", "1")
+    assert len(result.stdout.strip().splitlines()) == 2  # header and one item
+    assert "showing the newest 1 of 2 matching items" in result.stderr
+    assert "showing" not in two_feeds("items", "list").stderr
+
+
+def test_empty_lists_say_why_and_what_to_do(radar):
+    assert "`radar feeds add" in radar("feeds", "list").stderr
+    assert "`radar feeds add" in radar("feeds", "status").stderr
+    assert "`radar fetch`" in radar("items", "list").stderr
+    assert "radar tech add" in radar("tech", "list").stdout
+
+
+def test_an_empty_filtered_list_names_the_filters(two_feeds):
+    two_feeds("items", "mark", "--all-read")
+    result = two_feeds("items", "list", "--unread", "--feed", "pytorch")
+    assert "none of the 2 stored items match --feed 'pytorch' --unread" in result.stderr
+
+
+def test_mark_all_read_takes_the_filters_of_items_list(two_feeds):
+    done = two_feeds("items", "mark", "--all-read", "--feed", "pytorch")
+    assert "marked 1 items read" in done.stdout
+    unread = json.loads(two_feeds("items", "list", "--unread", "--json").stdout)
+    assert [row["title"] for row in unread] == ["News from PyPI: ray"]
+    two_feeds("items", "mark", "--all-read")
+    assert json.loads(two_feeds("items", "list", "--unread", "--json").stdout) == []
+
+    mixed = two_feeds("items", "mark", "1", "--all-read", ok=False)
+    assert mixed.exit_code == 2 and "--all-read" in mixed.stderr
+    stray = two_feeds("items", "mark", "1", "--read", "--feed", "pytorch", ok=False)
+    assert stray.exit_code == 2 and "only go with --all-read" in stray.stderr
+
+
+def test_index_status_prints_values_as_a_person_reads_them(radar):
+    shown = radar("index", "status").stdout
+    assert "exists: no" in shown and "model: —" in shown
+    assert "None" not in shown and "False" not in shown
+
+
+def test_tech_list_explains_its_marks(radar):
+    radar("tech", "add", "vLLM", "--quadrant", "platforms", "--ring", "assess", "--why", "fast")
+    listed = radar("tech", "list").stdout
+    assert "vLLM ★" in listed and "★ new" in listed and "▲" not in listed
+    assert "★ new" in radar("tech", "list", "--help").stdout
+
+
+def test_tech_show_lists_evidence_with_item_ids(radar, server):
+    url = server.route(
+        "/vllm.xml",
+        body=rss([{"guid": "v", "title": "vLLM 0.13 speeds up decoding", "link": "https://v/1"}]),
+    )
+    radar("feeds", "add", url, "--name", "Serving")
+    radar("tech", "add", "vLLM", "--quadrant", "platforms", "--ring", "assess", "--why", "fast")
+    radar("fetch", "--no-index")
+    item = json.loads(radar("items", "list", "--json").stdout)[0]
+    shown = radar("tech", "show", "vLLM").stdout
+    evidence = shown[shown.index("Evidence") :]
+    line = next(line for line in evidence.splitlines() if "vLLM 0.13" in line)
+    assert line.split()[0] == str(item["id"])

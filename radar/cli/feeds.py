@@ -11,6 +11,11 @@ from radar.cli.common import AppContext, pass_app, print_json, print_table, say
 from radar.feeds.config import KINDS, FeedConfig, add_feeds, feed_location, load_config, remove_feed
 from radar.store import Store
 
+FIRST_FEED_HINT = (
+    "`radar feeds add https://pytorch.org/blog/feed.xml` adds one, "
+    "`radar feeds import-opml FILE` a reader's export"
+)
+
 
 @click.group()
 def feeds() -> None:
@@ -134,6 +139,8 @@ def list_feeds(app: AppContext, as_json: bool) -> None:
     rows = [feed.as_dict() for feed in config.feeds]
     if as_json:
         print_json(rows)
+    elif not rows:
+        say(f"no feeds in {config.path} yet: {FIRST_FEED_HINT}", err=True)
     else:
         print_table(rows, ["name", "kind", "tags", "url"])
 
@@ -170,6 +177,8 @@ def status(app: AppContext, as_json: bool) -> None:
     ]
     if as_json:
         print_json(out)
+    elif not out:
+        say(f"no feeds to report on: {FIRST_FEED_HINT}", err=True)
     else:
         print_table(
             out,

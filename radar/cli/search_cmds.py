@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from radar.cli.common import AppContext, pass_app, print_json, say
+from radar.cli.common import AppContext, human_value, pass_app, print_json, say
 from radar.cli.items import DATE, tech_filter_slug
 from radar.cli.progress import ProgressLine
 from radar.dates import item_day
@@ -173,7 +173,7 @@ def status(app: AppContext, as_json: bool) -> None:
         print_json(data)
     else:
         for key, value in data.items():
-            say(f"{key:>17}: {value}")
+            say(f"{key:>17}: {human_value(value)}")
 
 
 def _embedder(workspace, model: str):  # type: ignore[no-untyped-def]
