@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -453,7 +453,15 @@ class Backend:
         )
 
     def add_tech(
-        self, name: str, *, quadrant: str, ring: str, rationale: str, description: str = ""
+        self,
+        name: str,
+        *,
+        quadrant: str,
+        ring: str,
+        rationale: str,
+        description: str = "",
+        owner: str = "",
+        aliases: Sequence[str] = (),
     ) -> Technology:
         return self._change_radar(
             lambda radar: radar.add(
@@ -463,6 +471,8 @@ class Backend:
                 rationale=rationale,
                 by=self.user,
                 description=description,
+                owner=owner,
+                aliases=aliases,
                 today=self.today(),
             )
         )

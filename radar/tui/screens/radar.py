@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 
 from radar.dates import item_day
 from radar.techradar import Technology, TechRadar, display_name, render_text
+from radar.techradar.render import SELECTED_MARK
 from radar.tui.messages import EvidenceLoaded, RadarLoaded, RadarSaved, WorkFailed
 from radar.tui.screens.base import BaseScreen
 from radar.tui.screens.modals import (
@@ -33,15 +34,21 @@ PICTURE_COLUMNS = 54
 """Text columns of the picture pane (the drawing itself is 53 wide); see #picture in the tcss."""
 
 
-def picture_text(radar: TechRadar, today: Any) -> Text:
-    """`render_text` fitted to the pane: long lines wrapped, the drawing never."""
+def picture_text(radar: TechRadar, today: Any, selected: str | None = None) -> Text:
+    """`render_text` fitted to the pane: long lines wrapped, the drawing never; the
+    selected technology is ◉ in the drawing and highlighted in the lists."""
     lines: list[str] = []
-    for line in render_text(radar, today=today, width=PICTURE_COLUMNS).splitlines():
+    drawn = render_text(radar, today=today, width=PICTURE_COLUMNS, selected=selected)
+    for line in drawn.splitlines():
         if len(line) <= PICTURE_COLUMNS:
             lines.append(line)
         else:
             lines += textwrap.wrap(line, PICTURE_COLUMNS, subsequent_indent="  ")
-    return Text("\n".join(lines), no_wrap=True, overflow="crop")
+    text = Text("\n".join(lines), no_wrap=True, overflow="crop")
+    if selected:
+        text.highlight_words([SELECTED_MARK], style="bold magenta")
+        text.highlight_words([selected], style="reverse")
+    return text
 
 
 class TechTable(FlexTable):
@@ -215,7 +222,6 @@ class RadarScreen(BaseScreen):
         self.radar = message.radar
         self.mentions = message.mentions
         today = self.backend.today()
-        self.query_one("#picture-text", Static).update(picture_text(message.radar, today))
         self.query_one(TechTable).show_radar(message.radar, message.mentions, today, message.select)
         self._shown = None
         self._show_current()
@@ -236,6 +242,8 @@ class RadarScreen(BaseScreen):
         record.update(record_text(self.radar, tech, self.backend.today()))
         if tech.name != self._shown:
             self._shown = tech.name
+            picture = picture_text(self.radar, self.backend.today(), tech.name)
+            self.query_one("#picture-text", Static).update(picture)
             self.query_one(EvidenceTable).set_rows([])
             self._load_evidence(tech.name)
 
@@ -314,6 +322,8 @@ class RadarScreen(BaseScreen):
                         ring=request.ring,
                         rationale=request.rationale,
                         description=request.description,
+                        owner=request.owner,
+                        aliases=request.aliases,
                     ),
                     lambda t: f"added {t.name} to {t.quadrant} / {t.ring}",
                 )
