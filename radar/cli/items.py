@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -139,21 +140,21 @@ def list_items(
         rows = store.list_items(filters, limit=limit)
         matched = store.count_items(filters) if len(rows) == limit else len(rows)
         stored = store.item_count() if not rows else matched
+    if as_json:
+        print_json([item_json(row) for row in rows])
+    elif not rows:
+        _say_why_empty(stored, _chosen_filters(feed, since, unread, starred, tech))
+    else:
+        for row in rows:
+            row["flags"] = ("*" if row["starred"] else " ") + (" " if row["read"] else "N")
+            row["date"] = item_day(row["published"], row["first_seen"])
+        print_table(rows, ["id", "flags", "date", "feed", "title"])
     if matched > len(rows):
+        sys.stdout.flush()  # the note follows the table, also when both go to one pipe
         say(
             f"showing the newest {len(rows)} of {matched} matching items; --limit N shows more",
             err=True,
         )
-    if as_json:
-        print_json([item_json(row) for row in rows])
-        return
-    if not rows:
-        _say_why_empty(stored, _chosen_filters(feed, since, unread, starred, tech))
-        return
-    for row in rows:
-        row["flags"] = ("*" if row["starred"] else " ") + (" " if row["read"] else "N")
-        row["date"] = item_day(row["published"], row["first_seen"])
-    print_table(rows, ["id", "flags", "date", "feed", "title"])
 
 
 def _say_why_empty(stored: int, chosen: list[str]) -> None:
