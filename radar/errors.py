@@ -31,6 +31,18 @@ class ConfigError(RadarError):
         super().__init__(f"{where}: {what}")
 
 
+class ConfigErrors(ConfigError):
+    """Several problems found in one configuration file, all reported at once; the
+    first one's line and field stand for the whole."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        first = errors[0]
+        super().__init__(first.path, first.message, line=first.line, field=first.field)
+        self.errors = errors
+        lines = "\n".join(f"  {error}" for error in errors)
+        self.args = (f"{first.path}: {len(errors)} problems:\n{lines}",)
+
+
 class WorkspaceError(RadarError):
     """The workspace folder is missing or unusable."""
 

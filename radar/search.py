@@ -81,6 +81,8 @@ class SearchHit:
     published: str | None
     score: float
     snippet: str
+    first_seen: str | None = None
+    """When radar first saw the item: the date shown when the feed gave none."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +91,7 @@ class SearchHit:
             "url": self.url,
             "feed": self.feed,
             "published": self.published,
+            "first_seen": self.first_seen,
             "score": round(self.score, 6),
             "snippet": self.snippet,
         }
@@ -364,6 +367,7 @@ class Searcher:
                             url=row["url"],
                             feed=row["feed"],
                             published=row["published"],
+                            first_seen=row["first_seen"],
                             score=scores[item_id],
                             snippet=make_snippet(row["summary"] or row["content"], text),
                         )

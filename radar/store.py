@@ -594,6 +594,21 @@ class Store:
             raise NotFound(f"no feed named {name!r}")
         return row  # type: ignore[no-any-return]
 
+    def resolve_feed(self, given: str) -> str:
+        """The stored feed `given` names (case-insensitive, unique prefix); NotFound
+        names the closest feeds."""
+        from radar.matching import resolve_name
+
+        names = [row[0] for row in self.query("SELECT name FROM feeds")]
+        return resolve_name(given, names, "feed")
+
+    def resolve_tag(self, given: str) -> str:
+        """The tag of some stored feed that `given` names, like `resolve_feed`."""
+        from radar.matching import resolve_name
+
+        rows = self.query("SELECT DISTINCT j.value FROM feeds f, json_each(f.tags) j")
+        return resolve_name(given, [str(row[0]) for row in rows], "tag")
+
     def feed_status(self) -> list[dict[str, Any]]:
         rows = self.query(
             """
@@ -754,6 +769,22 @@ class Store:
             sql += " LIMIT ? OFFSET ?"
             params = [*params, limit, offset]
         return [self._item_dict(row) for row in self.query(sql, params)]
+
+    def count_items(self, filters: ItemFilter = NO_FILTER) -> int:
+        """How many items match `filters`."""
+        where, params = self.filter_sql(filters)
+        return int(self.query(f"SELECT COUNT(*) FROM items i WHERE {where}", params)[0][0])
+
+    def mark_all(self, filters: ItemFilter, *, read: bool) -> int:
+        """Mark every item matching `filters` read (or unread); returns how many changed."""
+        where, params = self.filter_sql(filters)
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                f"UPDATE items SET read = ? WHERE read != ? AND id IN "
+                f"(SELECT i.id FROM items i WHERE {where})",
+                [int(read), int(read), *params],
+            )
+        return int(cursor.rowcount)
 
     def filter_sql(self, filters: ItemFilter, alias: str = "i") -> tuple[str, list[Any]]:
         """SQL condition (on items aliased `alias`) and its parameters for a filter."""

@@ -20,6 +20,7 @@ from radar.workspace import Workspace
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 DEMO_WEEKS = [f"2026-W{week}" for week in range(40, 48)]
+DEMO_WEEK = "2026-W47"
 
 
 @pytest.fixture(scope="module")
@@ -83,9 +84,9 @@ def test_the_demo_week_digest(demo):
 
 
 def test_radar_demo_writes_the_demo_week_digest_in_every_format(demo):
-    from radar.cli.demo import DEMO_WEEK, _write_digests
+    from radar.cli.demo import _write_digests
 
-    _write_digests(demo)
+    _write_digests(demo, DEMO_WEEK)
     written = {path.suffix: path for path in demo.root.glob(f"digest-{DEMO_WEEK}.*")}
     assert sorted(written) == [".html", ".json", ".md"]
     assert json.loads(written[".json"].read_text())["range"]["week"] == "2026-W47"

@@ -291,8 +291,12 @@ async def test_moving_a_technology_records_the_rationale_in_its_history(demo: Wo
         await pilot.press("M")
         await settle(pilot)
         assert isinstance(app.screen, MoveTechScreen)
-        await pilot.press("enter")  # the highlighted ring: adopt, the first other than trial
+        await pilot.press("up", "enter")  # from its ring, trial, one up: adopt
         await pilot.press(*"serves all chat traffic since November", "enter")
+        await settle(pilot)
+        assert "Move vLLM from trial to adopt?" in screen_text(app)
+        assert tech_in_file(demo, "vLLM")["ring"] == "trial", "nothing moves before confirming"
+        await pilot.press("enter")
         await settle(pilot)
 
         assert isinstance(app.screen, RadarScreen)
@@ -335,7 +339,7 @@ async def test_a_move_without_a_rationale_is_refused(demo: Workspace) -> None:
         await open_tech(pilot, "vLLM")
         await pilot.press("M")
         await settle(pilot)
-        await pilot.press("enter", " ", " ", "enter")  # ring chosen, rationale only blanks
+        await pilot.press("down", "enter", " ", " ", "enter")  # a ring, rationale only blanks
         await settle(pilot)
         assert isinstance(app.screen, MoveTechScreen)
         assert "needs a rationale" in screen_text(app)

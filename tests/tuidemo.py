@@ -17,7 +17,7 @@ import pytest
 import radar.index
 import radar.ingest
 import radar.store
-from radar.demo import demo_data_dir, prepare_workspace, serve_directory
+from radar.demo import DemoDates, demo_data_dir, prepare_workspace, serve_directory
 from radar.feeds.config import load_config
 from radar.index import update_index
 from radar.ingest import run_fetch
@@ -31,10 +31,14 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def build_demo(root: Path) -> Workspace:
-    with serve_directory(demo_data_dir()) as port, pytest.MonkeyPatch.context() as patch:
+    shift = DemoDates(FETCHED_AT.date()).shift  # none: the bundled dates as they are
+    with (
+        serve_directory(demo_data_dir(), shift=shift) as port,
+        pytest.MonkeyPatch.context() as patch,
+    ):
         for module in (radar.store, radar.index, radar.ingest):
             patch.setattr(module, "utc_now", lambda: FETCHED_AT)
-        workspace = prepare_workspace(root, port)
+        workspace = prepare_workspace(root, port, shift)
         config = load_config(workspace.feeds_path)
         with Store(workspace.db_path) as store:
             for feed in config.feeds:

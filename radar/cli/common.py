@@ -73,6 +73,18 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def human_value(value: Any) -> str:
+    """A value as a person reads it: yes / no for booleans, — for nothing, floats
+    without noise digits."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 

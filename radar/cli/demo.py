@@ -11,7 +11,8 @@ from radar.cli.common import is_interactive, print_table, say
 from radar.cli.fetch import say_cycle
 from radar.cli.live import RunDisplay
 from radar.cli.ops import TERMINAL_HIDES
-from radar.demo import demo_data_dir, prepare_workspace, serve_directory
+from radar.dates import item_day
+from radar.demo import DemoDates, demo_data_dir, prepare_workspace, serve_directory
 from radar.feeds.config import load_config
 from radar.lock import WorkspaceLock
 from radar.ops.logs import LogTarget, logging_to
@@ -44,7 +45,7 @@ def _show_searches(workspace: Workspace, store: Store, model: str) -> None:
             say(f"  (search unavailable: {exc})")
             continue
         for hit in result.hits:
-            say(f"  {hit.id:>4}  {(hit.published or '')[:10] or 'undated':10}  {hit.title[:90]}")
+            say(f"  {hit.id:>4}  {item_day(hit.published, hit.first_seen):15}  {hit.title[:90]}")
 
 
 def _show_radar(workspace: Workspace) -> None:
@@ -56,19 +57,16 @@ def _show_radar(workspace: Workspace) -> None:
     say(render_text(load_workspace_radar(workspace)))
 
 
-DEMO_WEEK = "2026-W47"
-"""The demo data's busiest week, with radar moves: the week its digest covers."""
-
-
-def _write_digests(workspace: Workspace) -> None:
-    """Write the demo week's digest in every format into the workspace, and say where."""
+def _write_digests(workspace: Workspace, week: str) -> None:
+    """Write the digest of `week` (the demo's busiest) in every format into the
+    workspace, and say where."""
     from radar.cli.digest_cmd import write_output
     from radar.digest import FORMATS, iso_week, render_digest, workspace_digest
 
-    _heading(f"weekly digest of {DEMO_WEEK} (radar digest --week {DEMO_WEEK})")
-    digest = workspace_digest(workspace, iso_week(DEMO_WEEK))
+    _heading(f"weekly digest of {week} (radar digest --week {week})")
+    digest = workspace_digest(workspace, iso_week(week))
     for fmt in FORMATS:
-        path = workspace.root / f"digest-{DEMO_WEEK}.{fmt}"
+        path = workspace.root / f"digest-{week}.{fmt}"
         write_output(render_digest(digest, fmt), str(path))
         say(f"wrote {path}")
 
@@ -80,20 +78,25 @@ def demo(directory: str) -> None:
     offline feeds, served on 127.0.0.1 through the real fetch path, index it for
     semantic search, and show what radar does with it.
 
-    Running it again refreshes the same workspace (nothing is duplicated).
+    The bundled items are moved by whole weeks so the demo's busiest week is the
+    last complete one: `radar digest` with no arguments shows it. Running it again
+    refreshes the same workspace (nothing is duplicated).
 
     \b
     Example:
       radar demo && radar -w radar-demo search "paged attention"
     """
+    from radar.techradar import today_utc
+
     started = time.monotonic()
     source = demo_data_dir()
+    dates = DemoDates(today_utc())
     terminal = is_interactive()
     target = LogTarget()  # warnings on stderr; the display and summary show the rest
     # Off a terminal the summary still follows, but "preparing the model" is said as it starts.
     hide = TERMINAL_HIDES if terminal else TERMINAL_HIDES - {"model"}
-    with logging_to(target, hide=hide), serve_directory(source) as port:
-        workspace = prepare_workspace(Path(directory), port)
+    with logging_to(target, hide=hide), serve_directory(source, shift=dates.shift) as port:
+        workspace = prepare_workspace(Path(directory), port, dates.shift)
         config = load_config(workspace.feeds_path)
         say(f"demo workspace: {workspace.root}")
         say(f"serving {len(config.feeds)} demo feeds from {source} on 127.0.0.1:{port}")
@@ -117,13 +120,15 @@ def demo(directory: str) -> None:
             print_table(feed_rows, ["name", "kind", "last_status", "item_count"])
             _heading("latest items")
             for row in latest:
-                row["date"] = (row["published"] or row["first_seen"])[:10]
+                row["date"] = item_day(row["published"], row["first_seen"])
             print_table(latest, ["id", "date", "feed", "title"])
             _heading("semantic search (by meaning, not just words)")
             _show_searches(workspace, store, config.settings.model)
     _show_radar(workspace)
     _heading("next")
     say(f'radar -w {directory} search "serving LLMs with paged attention"')
-    say(f"radar -w {directory} items list --since 2026-11-16")
+    say(f"radar -w {directory} items list --since {dates.busiest_week_monday}")
     say(f"radar -w {directory} tech list")
-    _write_digests(workspace)
+    say(f"radar -w {directory} digest            # the last complete week ({dates.busiest_week})")
+    say(f"radar -w {directory} tui")
+    _write_digests(workspace, dates.busiest_week)

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from radar.cli.common import AppContext, pass_app, say
+from radar.cli.items import DATE
 
 SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 
 
 def format_for(fmt: str | None, output: str | None) -> str:
-    """The chosen format, else the one the output file's suffix names, else Markdown."""
+    """The chosen format, else the one the output file's suffix names, else Markdown.
+    An output suffix radar cannot write (digest.pdf) is an error, never a silent
+    Markdown file."""
     if fmt:
         return fmt
     if output:
-        return SUFFIX_FORMATS.get(Path(output).suffix.lower(), "md")
+        suffix = Path(output).suffix.lower()
+        if suffix not in SUFFIX_FORMATS:
+            supported = ", ".join(SUFFIX_FORMATS)
+            raise click.BadParameter(
+                f"radar cannot write a {suffix or 'suffix-less'} digest to {output!r}; "
+                f"use one of {supported}, or name the format with --format",
+                param_hint="'-o' / '--output'",
+            )
+        return SUFFIX_FORMATS[suffix]
     return "md"
 
 
@@ -35,17 +46,31 @@ def write_output(text: str, output: str) -> None:
     path.chmod(0o666 & ~umask)
 
 
+def _say_if_empty(label: str, summary: dict[str, object]) -> None:
+    """On stderr: an empty range names the weeks that have items and the command for
+    the latest."""
+    if not summary.get("empty"):
+        return
+    weeks = summary.get("weeks_with_items") or []
+    if not isinstance(weeks, list) or not weeks:
+        say(f"note: nothing in {label}, and no items are stored yet: run `radar fetch`", err=True)
+        return
+    listed = ", ".join(f"{week['week']} ({week['items']})" for week in weeks)
+    say(f"note: nothing in {label}; weeks with items: {listed}", err=True)
+    say(f"note: the latest: {weeks[0]['command']}", err=True)
+
+
 @click.command()
 @click.option("--week", help="ISO week, e.g. 2026-W47 (default: the last complete week, UTC).")
 @click.option(
     "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="First day (UTC, included) instead of a week.",
+    type=DATE,
+    help="First day (UTC, included) instead of a week: 2026-11-01, or 14d for 14 days ago.",
 )
 @click.option(
     "--until",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Last day (UTC, included); default with --since: yesterday.",
+    type=DATE,
+    help="Last day (UTC, included), like --since; default with --since: yesterday.",
 )
 @click.option(
     "--format",
@@ -79,6 +104,7 @@ def digest(
       radar digest                              # last complete week, Markdown
       radar digest --week 2026-W47 -o digest.html
       radar digest --since 2026-11-01 --until 2026-11-30 --format json
+      radar digest --since 14d                  # the last two weeks, up to yesterday
     """
     from radar.digest import day_range, iso_week, render_digest, workspace_digest
     from radar.techradar import today_utc
@@ -90,10 +116,14 @@ def digest(
         period = iso_week(week)
     else:
         period = day_range(
-            since.date() if since else None, until.date() if until else None, today_utc()
+            since.astimezone(UTC).date() if since else None,
+            until.astimezone(UTC).date() if until else None,
+            today_utc(),
         )
     chosen = format_for(fmt, output)
-    text = render_digest(workspace_digest(workspace, period, top=top), chosen)
+    built = workspace_digest(workspace, period, top=top)
+    text = render_digest(built, chosen)
+    _say_if_empty(period.label, built["summary"])
     if output:
         write_output(text, output)
         say(f"wrote the {period.label} digest ({chosen}) to {output}", err=True)

@@ -8,9 +8,13 @@ from urllib.parse import urlsplit
 import click
 
 from radar.cli.common import AppContext, pass_app, print_json, print_table, say
-from radar.errors import ConfigError
-from radar.feeds.config import KINDS, FeedConfig, add_feeds, load_config, remove_feed, validate_url
+from radar.feeds.config import KINDS, FeedConfig, add_feeds, feed_location, load_config, remove_feed
 from radar.store import Store
+
+FIRST_FEED_HINT = (
+    "`radar feeds add https://pytorch.org/blog/feed.xml` adds one, "
+    "`radar feeds import-opml FILE` a reader's export"
+)
 
 
 @click.group()
@@ -27,34 +31,46 @@ def feeds() -> None:
 
 @feeds.command("add")
 @click.argument("url")
-@click.option("--name", help="Unique display name (default: the URL's host and path).")
+@click.option(
+    "--name", help="Unique display name (default: the URL's host and path, or the file's name)."
+)
 @click.option("--kind", type=click.Choice(KINDS), default="news", show_default=True)
 @click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
 @pass_app
 def add(app: AppContext, url: str, name: str | None, kind: str, tags: tuple[str, ...]) -> None:
     """Add a feed to feeds.yaml (comments and layout are kept).
 
+    URL is a feed's address; without a scheme https:// is assumed. A local file (a
+    path, or file:///...) works too, for feeds a team generates: it is read from disk
+    on every fetch.
+
     \b
-    Example:
+    Examples:
       radar feeds add https://github.com/vllm-project/vllm/releases.atom \\
           --name "vLLM releases" --kind releases --tag serving
+      radar feeds add pytorch.org/blog/feed.xml
+      radar feeds add ./build/team-notes.xml --name "Team notes"
     """
     workspace = app.workspace.require()
-    problem = validate_url(url)
-    if problem:
-        raise ConfigError(workspace.feeds_path, f"{url!r} {problem}", field="url")
+    try:
+        url = feed_location(url)
+    except ValueError as exc:
+        raise click.BadParameter(f"{url!r} {exc}", param_hint="URL") from None
     if not name:
         parts = urlsplit(url)
-        name = f"{parts.hostname}{parts.path}".rstrip("/")
+        if parts.scheme == "file":
+            name = Path(parts.path).name
+        else:
+            name = f"{parts.hostname}{parts.path}".rstrip("/")
     config = load_config(workspace.feeds_path)
     for existing in config.feeds:
         if existing.name == name:
-            raise ConfigError(workspace.feeds_path, f"a feed named {name!r} exists", field="name")
+            raise click.BadParameter(
+                f"a feed named {name!r} exists; choose another --name", param_hint="'--name'"
+            )
         if existing.url == url:
-            raise ConfigError(
-                workspace.feeds_path,
-                f"{url} is already subscribed as {existing.name!r}",
-                field="url",
+            raise click.BadParameter(
+                f"{url} is already subscribed as {existing.name!r}", param_hint="URL"
             )
     add_feeds(workspace.feeds_path, [FeedConfig(name=name, url=url, kind=kind, tags=tags)])
     say(f"added {name!r}")
@@ -104,6 +120,7 @@ def remove(app: AppContext, name: str) -> None:
       radar feeds remove "PyTorch blog"
     """
     workspace = app.workspace.require()
+    name = load_config(workspace.feeds_path).feed(name).name
     remove_feed(workspace.feeds_path, name)
     say(f"removed {name!r} (its stored items are kept)")
 
@@ -122,6 +139,8 @@ def list_feeds(app: AppContext, as_json: bool) -> None:
     rows = [feed.as_dict() for feed in config.feeds]
     if as_json:
         print_json(rows)
+    elif not rows:
+        say(f"no feeds in {config.path} yet: {FIRST_FEED_HINT}", err=True)
     else:
         print_table(rows, ["name", "kind", "tags", "url"])
 
@@ -158,6 +177,8 @@ def status(app: AppContext, as_json: bool) -> None:
     ]
     if as_json:
         print_json(out)
+    elif not out:
+        say(f"no feeds to report on: {FIRST_FEED_HINT}", err=True)
     else:
         print_table(
             out,
@@ -182,18 +203,29 @@ def _status_label(row: dict) -> str | None:  # type: ignore[type-arg]
 
 @feeds.command("import-opml")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Also import feeds on loopback, private or link-local addresses (skipped by default).",
+)
 @pass_app
-def import_opml(app: AppContext, file: str) -> None:
+def import_opml(app: AppContext, file: str, allow_private: bool) -> None:
     """Add the feeds of an OPML file; folders become tags. Broken files are read leniently.
 
+    Only http:// and https:// feeds are imported, never local files. Feeds on
+    localhost, private (10.x, 192.168.x, ...) or link-local addresses are skipped and
+    listed unless --allow-private is given: an OPML file from the internet must not
+    point radar at the machines around it.
+
     \b
-    Example:
+    Examples:
       radar feeds import-opml ~/Downloads/subscriptions.opml
+      radar feeds import-opml internal-feeds.opml --allow-private
     """
     from radar.feeds.opml import read_opml
 
     workspace = app.workspace.require()
-    imported = read_opml(Path(file))
+    imported = read_opml(Path(file), allow_private=allow_private)
     added = add_feeds(workspace.feeds_path, imported.feeds)
     already = len(imported.feeds) - len(added)
     say(

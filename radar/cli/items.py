@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
 
 from radar.cli.common import AppContext, pass_app, print_json, print_table, say
+from radar.dates import date_fields, item_day
 from radar.store import ItemFilter, Store
 from radar.workspace import Workspace
 
@@ -44,7 +46,7 @@ def item_json(row: dict[str, Any]) -> dict[str, Any]:
         "feed": row.get("feed"),
         "title": row["title"],
         "url": row["url"],
-        "published": row["published"],
+        **date_fields(row),
         "summary": row["summary"],
         "read": row["read"],
         "starred": row["starred"],
@@ -63,12 +65,55 @@ def items() -> None:
     """
 
 
+def item_filters(function: Any) -> Any:
+    """The filters `items list` and `items mark --all-read` share."""
+    for option in reversed(
+        [
+            click.option(
+                "--feed", help="Only items delivered by this feed (any case, or a unique prefix)."
+            ),
+            click.option("--since", type=DATE, help="Published on or after (2026-11-01, or 7d)."),
+            click.option("--unread", is_flag=True, help="Only unread items."),
+            click.option("--starred", is_flag=True, help="Only starred items."),
+            click.option(
+                "--tech", help="Only items mentioning this technology (name, alias or slug)."
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def _filters(
+    store: Store,
+    workspace: Workspace,
+    feed: str | None,
+    since: datetime | None,
+    unread: bool,
+    starred: bool,
+    tech: str | None,
+) -> ItemFilter:
+    return ItemFilter(
+        feed=store.resolve_feed(feed) if feed else None,
+        since=since,
+        unread=unread,
+        starred=starred,
+        tech=tech_filter_slug(store, workspace, tech),
+    )
+
+
+def _chosen_filters(
+    feed: str | None, since: datetime | None, unread: bool, starred: bool, tech: str | None
+) -> list[str]:
+    """The filters given, as typed: for messages about what matched."""
+    chosen = [f"--feed {feed!r}" if feed else "", f"--tech {tech!r}" if tech else ""]
+    chosen += ["--since " + since.strftime("%Y-%m-%d") if since else ""]
+    chosen += ["--unread" if unread else "", "--starred" if starred else ""]
+    return [text for text in chosen if text]
+
+
 @items.command("list")
-@click.option("--feed", help="Only items delivered by this feed.")
-@click.option("--since", type=DATE, help="Published on or after (2026-11-01, or 7d).")
-@click.option("--unread", is_flag=True, help="Only unread items.")
-@click.option("--starred", is_flag=True, help="Only starred items.")
-@click.option("--tech", help="Only items mentioning this technology (name, alias or slug).")
+@item_filters
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @pass_app
@@ -91,20 +136,36 @@ def list_items(
     """
     workspace = app.workspace.require()
     with Store(workspace.db_path) as store:
-        if feed:
-            store.feed_row(feed)
-        tech_slug = tech_filter_slug(store, workspace, tech)
-        rows = store.list_items(
-            ItemFilter(feed=feed, since=since, unread=unread, starred=starred, tech=tech_slug),
-            limit=limit,
-        )
+        filters = _filters(store, workspace, feed, since, unread, starred, tech)
+        rows = store.list_items(filters, limit=limit)
+        matched = store.count_items(filters) if len(rows) == limit else len(rows)
+        stored = store.item_count() if not rows else matched
     if as_json:
         print_json([item_json(row) for row in rows])
-        return
-    for row in rows:
-        row["flags"] = ("*" if row["starred"] else " ") + (" " if row["read"] else "N")
-        row["date"] = (row["published"] or row["first_seen"] or "")[:10]
-    print_table(rows, ["id", "flags", "date", "feed", "title"])
+    elif not rows:
+        _say_why_empty(stored, _chosen_filters(feed, since, unread, starred, tech))
+    else:
+        for row in rows:
+            row["flags"] = ("*" if row["starred"] else " ") + (" " if row["read"] else "N")
+            row["date"] = item_day(row["published"], row["first_seen"])
+        print_table(rows, ["id", "flags", "date", "feed", "title"])
+    if matched > len(rows):
+        sys.stdout.flush()  # the note follows the table, also when both go to one pipe
+        say(
+            f"showing the newest {len(rows)} of {matched} matching items; --limit N shows more",
+            err=True,
+        )
+
+
+def _say_why_empty(stored: int, chosen: list[str]) -> None:
+    if not stored:
+        say("no items stored yet: `radar fetch` fetches your feeds (`radar feeds list`)", err=True)
+    else:
+        say(
+            f"none of the {stored} stored items match {' '.join(chosen)}; "
+            "drop a filter to see more",
+            err=True,
+        )
 
 
 def tech_filter_slug(store: Store, workspace: Workspace, name: str | None) -> str | None:
@@ -142,7 +203,7 @@ def show(app: AppContext, item_id: int, as_json: bool) -> None:
         )
         return
     say(row["title"])
-    byline = [", ".join(row["feeds"]), row["published"] or "undated", row["author"]]
+    byline = [", ".join(row["feeds"]), item_day(row["published"], row["first_seen"]), row["author"]]
     say(" · ".join(part for part in byline if part))
     if row["url"]:
         say(row["url"])
@@ -151,20 +212,67 @@ def show(app: AppContext, item_id: int, as_json: bool) -> None:
 
 
 @items.command("mark")
-@click.argument("item_id", type=int)
+@click.argument("item_id", type=int, required=False)
 @click.option("--read/--unread", default=None, help="Mark read or unread.")
 @click.option("--star/--unstar", default=None, help="Star or unstar.")
+@click.option(
+    "--all-read",
+    is_flag=True,
+    help="Mark every item read, or those the filters below choose (as in `items list`).",
+)
+@item_filters
 @pass_app
-def mark(app: AppContext, item_id: int, read: bool | None, star: bool | None) -> None:
-    """Mark an item read/unread or star/unstar it. Marks survive re-fetches.
+def mark(
+    app: AppContext,
+    item_id: int | None,
+    read: bool | None,
+    star: bool | None,
+    all_read: bool,
+    feed: str | None,
+    since: datetime | None,
+    unread: bool,
+    starred: bool,
+    tech: str | None,
+) -> None:
+    """Mark an item read/unread or star/unstar it, or mark many read with --all-read.
+    Marks survive re-fetches.
 
     \b
-    Example:
+    Examples:
       radar items mark 42 --read --star
+      radar items mark --all-read                          # everything
+      radar items mark --all-read --feed "arXiv cs.LG" --since 7d
     """
+    chosen = _chosen_filters(feed, since, unread, starred, tech)
+    if all_read:
+        if item_id is not None or read is not None or star is not None:
+            raise click.UsageError("--all-read marks many items: give no ITEM_ID, --read or --star")
+        _mark_all_read(app.workspace.require(), feed, since, unread, starred, tech, chosen)
+        return
+    if chosen:
+        raise click.UsageError(f"{' '.join(chosen)} only go with --all-read")
+    if item_id is None:
+        raise click.UsageError("give an ITEM_ID (see `radar items list`), or --all-read")
     if read is None and star is None:
         raise click.UsageError("give --read, --unread, --star or --unstar")
     workspace = app.workspace.require()
     with Store(workspace.db_path) as store:
         store.mark(item_id, read=read, starred=star)
     say(f"item {item_id} updated")
+
+
+def _mark_all_read(
+    workspace: Workspace,
+    feed: str | None,
+    since: datetime | None,
+    unread: bool,
+    starred: bool,
+    tech: str | None,
+    chosen: list[str],
+) -> None:
+    with Store(workspace.db_path) as store:
+        filters = _filters(store, workspace, feed, since, unread, starred, tech)
+        matched = store.count_items(filters)
+        changed = store.mark_all(filters, read=True)
+    which = f"matching {' '.join(chosen)}" if chosen else "stored"
+    say(f"marked {changed} items read ({matched} {which}; the rest were read already)")

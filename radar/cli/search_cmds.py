@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from radar.cli.common import AppContext, pass_app, print_json, say
+from radar.cli.common import AppContext, human_value, pass_app, print_json, say
 from radar.cli.items import DATE, tech_filter_slug
 from radar.cli.progress import ProgressLine
+from radar.dates import item_day
 from radar.feeds.config import KINDS, load_config
 from radar.search import MODES, Searcher, SearchResult
 from radar.store import ItemFilter, Store
@@ -26,7 +27,7 @@ def _show(result: SearchResult, as_json: bool) -> None:
         say("no results", err=True)
         return
     for hit in result.hits:
-        date = (hit.published or "")[:10] or "undated"
+        date = item_day(hit.published, hit.first_seen)
         say(f"{hit.id:>6}  {date}  {hit.feed or '-'}")
         say(f"        {hit.title}")
         if hit.snippet:
@@ -79,8 +80,8 @@ def search(
     workspace = app.workspace.require()
     config = load_config(workspace.feeds_path)
     with Store(workspace.db_path) as store:
-        if feed:
-            store.feed_row(feed)
+        feed = store.resolve_feed(feed) if feed else None
+        tag = store.resolve_tag(tag) if tag else None
         tech_slug = tech_filter_slug(store, workspace, tech)
         filters = ItemFilter(
             feed=feed, tag=tag, kind=kind, since=since, until=until, tech=tech_slug
@@ -172,7 +173,7 @@ def status(app: AppContext, as_json: bool) -> None:
         print_json(data)
     else:
         for key, value in data.items():
-            say(f"{key:>17}: {value}")
+            say(f"{key:>17}: {human_value(value)}")
 
 
 def _embedder(workspace, model: str):  # type: ignore[no-untyped-def]

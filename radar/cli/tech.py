@@ -13,6 +13,7 @@ import click
 
 from radar import techradar
 from radar.cli.common import AppContext, pass_app, print_json, print_table, say
+from radar.dates import item_day
 from radar.feeds.config import atomic_write_text
 from radar.techradar import (
     DEFAULT_WINDOW_DAYS,
@@ -307,6 +308,10 @@ def list_(
 ) -> None:
     """List technologies with ring, owner, last review and recent news mentions.
 
+    Marks after a name count from the last `radar tech snapshot`: ★ new on the
+    radar, ▲ moved in (towards adopt), ▼ moved out (towards hold); (retired) with
+    --all. mentions_30d: news items linked to it in the last 30 days.
+
     \b
     Example:
       radar tech list --quadrant platforms --json
@@ -325,11 +330,27 @@ def list_(
         print_json(rows)
         return
     if not rows:
-        say("no technologies match" if radar.technologies else "the radar is empty")
+        if radar.technologies:
+            say("no technologies match these filters; `radar tech list --all` lists every one")
+        else:
+            say("the radar is empty; put a first technology on it with")
+            say('  radar tech add NAME --quadrant QUADRANT --ring RING --why "..."')
         return
     for row in rows:
         row["name"] = _marked(row["name"], row["status"])
     print_table(rows, ["name", "quadrant", "ring", "owner", "last_reviewed", "mentions_30d"])
+    marks = {row["status"] for row in rows}
+    legend = [text for status, text in LEGEND if status in marks]
+    if legend:
+        say("   ".join(legend) + "   (since the last snapshot)")
+
+
+LEGEND = (
+    (Status.NEW.value, f"{Status.NEW.symbol} new"),
+    (Status.MOVED_IN.value, f"{Status.MOVED_IN.symbol} moved in (towards adopt)"),
+    (Status.MOVED_OUT.value, f"{Status.MOVED_OUT.symbol} moved out (towards hold)"),
+)
+"""The marks `tech list` puts after names, explained under the table when shown."""
 
 
 def _marked(name: str, status: str) -> str:
@@ -403,8 +424,10 @@ def _print_evidence(evidence: dict[str, Any]) -> None:
         if items:
             say(f"  most {heading}:")
         for item in items:
-            published = str(item.get("published") or "")[:10]
-            say(f"    {published:<10}  {item.get('title', '')}  <{item.get('url', '')}>")
+            day = item_day(item.get("published"), item.get("first_seen"))
+            say(f"    {item.get('id', ''):>6}  {day:<15}  {item.get('title', '')}")
+            if item.get("url"):
+                say(f"            {'':<15}  <{item['url']}>")
     weekly = evidence.get("weekly_mentions") or []
     if weekly:
         counts = [w.get("count", 0) if isinstance(w, dict) else int(w) for w in weekly]

@@ -124,8 +124,32 @@ def summary(
         "technologies_moved": len({move["slug"] for move in moves}),
         "technologies_mentioned": sum(len(group["technologies"]) for group in on_radar),
         "empty": not items,
+        "weeks_with_items": [] if items else weeks_with_items(store),
         "has_radar": bool(radar.technologies),
     }
+
+
+WEEKS_LISTED = 8
+"""Weeks with items named when a range is empty (the latest ones)."""
+
+
+def weeks_with_items(store: Store, limit: int = WEEKS_LISTED) -> list[dict[str, Any]]:
+    """The latest ISO weeks holding items (by the digest's date: published, else first
+    seen), newest first, with their item counts and the command that shows each."""
+    per_week: dict[str, int] = {}
+    rows = store.query(
+        "SELECT substr(sort_date, 1, 10) AS day, COUNT(*) FROM items GROUP BY day ORDER BY day DESC"
+    )
+    for row in rows:
+        year, week, _ = date.fromisoformat(row[0]).isocalendar()
+        label = f"{year}-W{week:02d}"
+        if label not in per_week and len(per_week) == limit:
+            break
+        per_week[label] = per_week.get(label, 0) + int(row[1])
+    return [
+        {"week": week, "items": count, "command": f"radar digest --week {week}"}
+        for week, count in per_week.items()
+    ]
 
 
 def rings_at(radar: TechRadar, day: date) -> dict[str, str]:
@@ -318,6 +342,8 @@ def story_dict(story: Story) -> dict[str, Any]:
         "url": lead.url,
         "date": lead.sort_date[:10],
         "dated_by": "published" if lead.published else "first_seen",
+        "published": lead.published,
+        "first_seen": lead.first_seen,
         "feed": lead.feed_names[0] if lead.feed_names else None,
         "also_covered_by": also,
         "starred": story.starred,

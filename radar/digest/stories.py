@@ -87,6 +87,7 @@ class DigestItem:
     sort_date: str
     published: str | None
     starred: bool
+    first_seen: str | None = None
     sources: list[Source] = field(default_factory=list)
     release: ReleaseInfo | None = None
     links: dict[str, tuple[str, float]] = field(default_factory=dict)
@@ -153,7 +154,7 @@ class Story:
 def load_items(store: Store, start: datetime, end: datetime) -> list[DigestItem]:
     """Items dated in ``[start, end)``, oldest first, with feeds, releases and links."""
     rows = store.query(
-        """SELECT id, title, url, summary, published, sort_date, starred FROM items
+        """SELECT id, title, url, summary, published, first_seen, sort_date, starred FROM items
            WHERE sort_date >= ? AND sort_date < ? ORDER BY sort_date, id""",
         [to_iso(start), to_iso(end)],
     )
@@ -165,6 +166,7 @@ def load_items(store: Store, start: datetime, end: datetime) -> list[DigestItem]
             summary=short_summary(row["summary"] or ""),
             sort_date=row["sort_date"],
             published=row["published"],
+            first_seen=row["first_seen"],
             starred=bool(row["starred"]),
         )
         for row in rows

@@ -1,8 +1,8 @@
 """feeds.yaml: the team's list of subscriptions and settings.
 
-Reading validates everything and reports the file, line and field of the first
-problem. Writing goes through ruamel.yaml so comments and layout survive, and is
-atomic: the old file stays intact if anything fails.
+Reading validates everything and reports the file, line and field of every
+problem it finds, all in one go. Writing goes through ruamel.yaml so comments and
+layout survive, and is atomic: the old file stays intact if anything fails.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from radar.errors import ConfigError, NotFound
+from radar.errors import ConfigError, ConfigErrors, NotFound
 
 KINDS = ("news", "docs", "releases", "papers")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -156,10 +156,12 @@ class Config:
     settings: Settings = field(default_factory=Settings)
 
     def feed(self, name: str) -> FeedConfig:
-        for feed in self.feeds:
-            if feed.name == name:
-                return feed
-        raise NotFound(f"no feed named {name!r} in {self.path}")
+        """The feed called `name`: exactly, else ignoring case, else the one whose name
+        starts with it; NotFound names the closest feeds when none or several match."""
+        from radar.matching import resolve_name
+
+        found = resolve_name(name, [feed.name for feed in self.feeds], "feed")
+        return next(feed for feed in self.feeds if feed.name == found)
 
 
 _SETTING_TYPES: dict[str, type] = {
@@ -214,7 +216,22 @@ def _scalar(path: Path, node: yaml.Node, field_name: str) -> Any:
 
 
 def validate_url(url: str) -> str | None:
-    """Return a problem with a feed URL, or None when it is usable."""
+    """Return a problem with a feed URL in feeds.yaml, or None when it is usable.
+
+    feeds.yaml is written by people, so it may name a local file (``file:///...``) a
+    team generates. Addresses from anywhere else (OPML, discovery, redirects) must pass
+    `validate_remote_url`."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
+            return "must be a file:///absolute/path URL"
+        return None
+    return validate_remote_url(url)
+
+
+def validate_remote_url(url: str) -> str | None:
+    """Return a problem with a feed address that did not come from a person (an OPML
+    file, a page's links): only http:// and https:// are allowed, never local files."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return "must be an http:// or https:// URL"
@@ -223,62 +240,84 @@ def validate_url(url: str) -> str | None:
     return None
 
 
+_LOOKS_LIKE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/|$)")
+
+
+def feed_location(text: str, cwd: Path | None = None) -> str:
+    """The feed URL for what a person typed: a URL as it is, ``example.com/feed.xml``
+    as https, a local path (``./out/feed.xml``, ``/srv/feed.xml``, ``~/feed.xml``)
+    as a ``file://`` URL. ValueError says why anything else is not a feed address."""
+    text = text.strip()
+    if not text:
+        raise ValueError("is empty")
+    scheme = urlsplit(text).scheme.lower()
+    if scheme in ("http", "https", "file"):
+        problem = validate_url(text)
+        if problem:
+            raise ValueError(problem)
+        return text
+    if "://" in text:
+        raise ValueError(f"uses {scheme}://; radar reads http://, https:// and local files")
+    base = cwd or Path.cwd()
+    path = Path(text).expanduser()
+    if text.startswith(("/", "./", "../", "~")) or (base / path).exists():
+        resolved = (base / path).resolve()
+        if not resolved.is_file():
+            raise ValueError(f"names no file ({resolved} does not exist)")
+        return resolved.as_uri()
+    if _LOOKS_LIKE_HOST.match(text):
+        return "https://" + text
+    raise ValueError(
+        "is neither a URL (https://example.com/feed.xml), a host and path "
+        "(example.com/feed.xml) nor an existing file"
+    )
+
+
+def _raise_all(problems: list[ConfigError]) -> None:
+    """Raise the problems found (one as itself, several together); nothing if none."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ConfigErrors(problems)
+
+
+def _collect(problems: list[ConfigError], error: ConfigError) -> None:
+    problems.extend(error.errors if isinstance(error, ConfigErrors) else [error])
+
+
 def _parse_feed(path: Path, node: yaml.Node, index: int) -> FeedConfig:
+    """One feed entry; every problem in it is raised together."""
     where = f"feeds[{index}]"
     if not isinstance(node, yaml.MappingNode):
         raise ConfigError(path, "each feed must be a mapping", line=_line(node), field=where)
     values: dict[str, Any] = {}
     lines: dict[str, int] = {}
+    problems: list[ConfigError] = []
     for key, key_node, value_node in _mapping_items(node):
         lines[key] = _line(key_node)
-        if key == "tags":
-            if isinstance(value_node, yaml.ScalarNode) and value_node.value in ("", "null", "~"):
-                values[key] = []
-                continue
-            if not isinstance(value_node, yaml.SequenceNode):
-                raise ConfigError(
-                    path, "must be a list", line=_line(value_node), field=f"{where}.tags"
-                )
-            values[key] = [str(_scalar(path, t, f"{where}.tags")) for t in value_node.value]
-        elif key == "interval":
-            raw = _scalar(path, value_node, f"{where}.interval")
-            try:
-                values[key] = parse_duration(raw)
-            except ValueError as exc:
-                raise ConfigError(
-                    path, str(exc), line=_line(value_node), field=f"{where}.interval"
-                ) from None
-        elif key in ("name", "url", "kind"):
-            value = _scalar(path, value_node, f"{where}.{key}")
-            if not isinstance(value, str) or not value.strip():
-                raise ConfigError(
-                    path,
-                    "must be a non-empty string",
-                    line=_line(value_node),
-                    field=f"{where}.{key}",
-                )
-            values[key] = value.strip()
-        else:
-            raise ConfigError(
-                path,
-                "unknown field (expected name, url, kind, tags, interval)",
-                line=_line(key_node),
-                field=f"{where}.{key}",
-            )
+        try:
+            values[key] = _feed_field(path, where, key, key_node, value_node)
+        except ConfigError as error:
+            _collect(problems, error)
     for required in ("name", "url"):
-        if required not in values:
-            raise ConfigError(path, "is required", line=_line(node), field=f"{where}.{required}")
-    problem = validate_url(values["url"])
+        if required not in lines:
+            problems.append(
+                ConfigError(path, "is required", line=_line(node), field=f"{where}.{required}")
+            )
+    problem = validate_url(values["url"]) if "url" in values else None
     if problem:
-        raise ConfigError(path, problem, line=lines["url"], field=f"{where}.url")
+        problems.append(ConfigError(path, problem, line=lines["url"], field=f"{where}.url"))
     kind = values.get("kind", "news")
     if kind not in KINDS:
-        raise ConfigError(
-            path,
-            f"{kind!r} is not one of {', '.join(KINDS)}",
-            line=lines.get("kind"),
-            field=f"{where}.kind",
+        problems.append(
+            ConfigError(
+                path,
+                f"{kind!r} is not one of {', '.join(KINDS)}",
+                line=lines.get("kind"),
+                field=f"{where}.kind",
+            )
         )
+    _raise_all(problems)
     return FeedConfig(
         name=values["name"],
         url=values["url"],
@@ -288,51 +327,91 @@ def _parse_feed(path: Path, node: yaml.Node, index: int) -> FeedConfig:
     )
 
 
+def _feed_field(
+    path: Path, where: str, key: str, key_node: yaml.Node, value_node: yaml.Node
+) -> Any:
+    """The value of one field of a feed entry, or ConfigError."""
+    if key == "tags":
+        if isinstance(value_node, yaml.ScalarNode) and value_node.value in ("", "null", "~"):
+            return []
+        if not isinstance(value_node, yaml.SequenceNode):
+            raise ConfigError(path, "must be a list", line=_line(value_node), field=f"{where}.tags")
+        return [str(_scalar(path, tag, f"{where}.tags")) for tag in value_node.value]
+    if key == "interval":
+        raw = _scalar(path, value_node, f"{where}.interval")
+        try:
+            return parse_duration(raw)
+        except ValueError as exc:
+            raise ConfigError(
+                path, str(exc), line=_line(value_node), field=f"{where}.interval"
+            ) from None
+    if key in ("name", "url", "kind"):
+        value = _scalar(path, value_node, f"{where}.{key}")
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(
+                path, "must be a non-empty string", line=_line(value_node), field=f"{where}.{key}"
+            )
+        return value.strip()
+    raise ConfigError(
+        path,
+        "unknown field (expected name, url, kind, tags, interval)",
+        line=_line(key_node),
+        field=f"{where}.{key}",
+    )
+
+
 def _parse_settings(path: Path, node: yaml.Node) -> Settings:
+    """The settings block; every problem in it is raised together."""
     if isinstance(node, yaml.ScalarNode) and node.value in ("", "null", "~"):
         return Settings()
     if not isinstance(node, yaml.MappingNode):
         raise ConfigError(path, "must be a mapping", line=_line(node), field="settings")
     values: dict[str, Any] = {}
     lines: dict[str, int] = {}
+    problems: list[ConfigError] = []
     for key, key_node, value_node in _mapping_items(node):
         lines[key] = _line(value_node)
-        if key in _DURATION_SETTINGS or key in _OTHER_SETTINGS:
-            values[key] = _parse_special_setting(path, key, value_node)
-            continue
-        expected = _SETTING_TYPES.get(key)
-        if expected is None:
-            known = ", ".join(sorted([*_SETTING_TYPES, *_DURATION_SETTINGS, *_OTHER_SETTINGS]))
-            raise ConfigError(
-                path,
-                f"unknown setting (known: {known})",
-                line=_line(key_node),
-                field=f"settings.{key}",
-            )
-        value = _scalar(path, value_node, f"settings.{key}")
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, expected) or isinstance(value, bool):
-            raise ConfigError(
-                path,
-                f"must be {expected.__name__}, got {value!r}",
-                line=_line(value_node),
-                field=f"settings.{key}",
-            )
-        if expected in (int, float) and value <= 0:
-            raise ConfigError(
-                path, "must be positive", line=_line(value_node), field=f"settings.{key}"
-            )
-        values[key] = value
+        try:
+            values[key] = _setting(path, key, key_node, value_node)
+        except ConfigError as error:
+            _collect(problems, error)
     settings = Settings(**values)
     if settings.min_interval > settings.max_interval:
+        problems.append(
+            ConfigError(
+                path,
+                "must not be shorter than min_interval",
+                line=lines.get("max_interval", lines.get("min_interval")),
+                field="settings.max_interval",
+            )
+        )
+    _raise_all(problems)
+    return settings
+
+
+def _setting(path: Path, key: str, key_node: yaml.Node, value_node: yaml.Node) -> Any:
+    """The value of one setting, or ConfigError."""
+    if key in _DURATION_SETTINGS or key in _OTHER_SETTINGS:
+        return _parse_special_setting(path, key, value_node)
+    expected = _SETTING_TYPES.get(key)
+    if expected is None:
+        known = ", ".join(sorted([*_SETTING_TYPES, *_DURATION_SETTINGS, *_OTHER_SETTINGS]))
+        raise ConfigError(
+            path, f"unknown setting (known: {known})", line=_line(key_node), field=f"settings.{key}"
+        )
+    value = _scalar(path, value_node, f"settings.{key}")
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, expected) or isinstance(value, bool):
         raise ConfigError(
             path,
-            "must not be shorter than min_interval",
-            line=lines.get("max_interval", lines.get("min_interval")),
-            field="settings.max_interval",
+            f"must be {expected.__name__}, got {value!r}",
+            line=_line(value_node),
+            field=f"settings.{key}",
         )
-    return settings
+    if expected in (int, float) and value <= 0:
+        raise ConfigError(path, "must be positive", line=_line(value_node), field=f"settings.{key}")
+    return value
 
 
 def _parse_special_setting(path: Path, key: str, node: yaml.Node) -> Any:
@@ -370,19 +449,24 @@ def _parse_doctor(path: Path, node: yaml.Node) -> DoctorSettings:
     if not isinstance(node, yaml.MappingNode):
         raise ConfigError(path, "must be a mapping", line=_line(node), field="settings.doctor")
     values: dict[str, Any] = {}
+    problems: list[ConfigError] = []
     for key, key_node, value_node in _mapping_items(node):
         where = f"settings.doctor.{key}"
-        expected = _DOCTOR_SETTINGS.get(key)
-        if expected is None:
+        if key not in _DOCTOR_SETTINGS:
             known = ", ".join(_DOCTOR_SETTINGS)
-            raise ConfigError(
-                path, f"unknown setting (known: {known})", line=_line(key_node), field=where
+            problems.append(
+                ConfigError(
+                    path, f"unknown setting (known: {known})", line=_line(key_node), field=where
+                )
             )
-        value = _scalar(path, value_node, where)
+            continue
         try:
-            values[key] = _doctor_value(key, value)
+            values[key] = _doctor_value(key, _scalar(path, value_node, where))
+        except ConfigError as error:
+            problems.append(error)
         except ValueError as exc:
-            raise ConfigError(path, str(exc), line=_line(value_node), field=where) from None
+            problems.append(ConfigError(path, str(exc), line=_line(value_node), field=where))
+    _raise_all(problems)
     return DoctorSettings(**values)
 
 
@@ -401,7 +485,8 @@ def _doctor_value(key: str, value: Any) -> Any:
 
 
 def parse_config(text: str, path: Path) -> Config:
-    """Validate feeds.yaml text; raise ConfigError naming the first problem."""
+    """Validate feeds.yaml text; raise ConfigError naming the problem, or ConfigErrors
+    naming every problem found (all of them short of broken YAML syntax)."""
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -415,35 +500,54 @@ def parse_config(text: str, path: Path) -> Config:
     if not isinstance(root, yaml.MappingNode):
         raise ConfigError(path, "top level must be a mapping with a `feeds:` list", line=1)
     feeds: list[FeedConfig] = []
-    names: set[str] = set()
     settings = Settings()
+    problems: list[ConfigError] = []
     for key, key_node, value_node in _mapping_items(root):
-        if key == "feeds":
-            if isinstance(value_node, yaml.ScalarNode) and value_node.value in ("", "null", "~"):
-                continue
-            if not isinstance(value_node, yaml.SequenceNode):
-                raise ConfigError(path, "must be a list", line=_line(value_node), field="feeds")
-            for index, feed_node in enumerate(value_node.value):
-                feed = _parse_feed(path, feed_node, index)
-                if feed.name in names:
-                    raise ConfigError(
-                        path,
-                        f"duplicate feed name {feed.name!r}",
-                        line=_line(feed_node),
-                        field=f"feeds[{index}].name",
-                    )
-                feeds.append(feed)
-                names.add(feed.name)
-        elif key == "settings":
-            settings = _parse_settings(path, value_node)
-        else:
-            raise ConfigError(
-                path,
-                "unknown top-level key (expected feeds, settings)",
-                line=_line(key_node),
-                field=key,
-            )
+        try:
+            if key == "feeds":
+                feeds = _parse_feeds(path, value_node, problems)
+            elif key == "settings":
+                settings = _parse_settings(path, value_node)
+            else:
+                raise ConfigError(
+                    path,
+                    "unknown top-level key (expected feeds, settings)",
+                    line=_line(key_node),
+                    field=key,
+                )
+        except ConfigError as error:
+            _collect(problems, error)
+    _raise_all(problems)
     return Config(path=path, feeds=tuple(feeds), settings=settings)
+
+
+def _parse_feeds(path: Path, node: yaml.Node, problems: list[ConfigError]) -> list[FeedConfig]:
+    """The feeds list; problems of each entry are added to `problems` and the entry
+    skipped, so one run reports them all."""
+    if isinstance(node, yaml.ScalarNode) and node.value in ("", "null", "~"):
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        raise ConfigError(path, "must be a list", line=_line(node), field="feeds")
+    feeds: list[FeedConfig] = []
+    names: set[str] = set()
+    for index, feed_node in enumerate(node.value):
+        try:
+            feed = _parse_feed(path, feed_node, index)
+        except ConfigError as error:
+            _collect(problems, error)
+            continue
+        if feed.name in names:
+            problems.append(
+                ConfigError(
+                    path,
+                    f"duplicate feed name {feed.name!r}",
+                    line=_line(feed_node),
+                    field=f"feeds[{index}].name",
+                )
+            )
+        feeds.append(feed)
+        names.add(feed.name)
+    return feeds
 
 
 def load_config(path: Path) -> Config:

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from radar.errors import FeedError
-from radar.feeds.config import Settings, validate_url
+from radar.feeds.config import Settings, validate_remote_url
 from radar.feeds.fetch import Fetcher, FetchRequest
 from radar.feeds.parse import parse_feed
 
@@ -65,7 +65,7 @@ def alternate_links(html: str, base: str) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for href, title in parser.links:
         absolute = urljoin(base, href)
-        if validate_url(absolute) is None:
+        if validate_remote_url(absolute) is None:
             seen.setdefault(absolute, title)
     return list(seen.items())
 
@@ -104,7 +104,7 @@ async def _discover(url: str, settings: Settings) -> list[FoundFeed]:
 
 def discover(url: str, settings: Settings | None = None) -> list[FoundFeed]:
     """Feeds offered by `url` (itself, if it is a feed). Raises FeedError if unreachable."""
-    problem = validate_url(url)
+    problem = validate_remote_url(url)
     if problem:
         raise FeedError("bad_url", f"{url!r} {problem}")
     return asyncio.run(_discover(url, settings or Settings()))

@@ -4,11 +4,16 @@ Bounded concurrency overall and per host, conditional GET, redirects followed by
 hand (so permanent moves and bad schemes are seen), a total deadline per feed, and
 a size cap applied to decompressed bytes while streaming. A failure is returned as
 a value on the result, never raised, so one bad feed never stops the others.
+
+A ``file://`` feed (only feeds.yaml can name one: a person wrote it there) is read
+from disk with the same size cap, its modification time standing in for
+Last-Modified. Redirects never lead to a file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 import time
 import zlib
@@ -282,6 +287,9 @@ class Fetcher:
         return result
 
     async def _follow(self, request: FetchRequest, result: FetchResult) -> None:
+        if urlsplit(request.url).scheme.lower() == "file":
+            await asyncio.to_thread(self._read_file, request, result)
+            return
         url = request.url
         seen = {url}
         all_permanent = True
@@ -317,6 +325,38 @@ class Fetcher:
         raise FetchFailure(
             "too_many_redirects", f"more than {self.settings.max_redirects} redirects"
         )
+
+    def _read_file(self, request: FetchRequest, result: FetchResult) -> None:
+        """A local feed file, read as the server of a conditional GET would answer."""
+        from email.utils import formatdate
+        from urllib.request import url2pathname
+
+        path = url2pathname(urlsplit(request.url).path)
+        try:
+            with open(path, "rb") as handle:
+                stat = os.fstat(handle.fileno())
+                modified = formatdate(stat.st_mtime, usegmt=True)
+                result.final_url = request.url
+                result.headers = {"last-modified": modified}
+                if request.last_modified == modified:
+                    result.status = "not_modified"
+                    return
+                if stat.st_size > self.settings.max_bytes:
+                    raise FetchFailure(
+                        "too_large", f"{path} is larger than {self.settings.max_bytes} bytes"
+                    )
+                content = handle.read(self.settings.max_bytes + 1)
+        except FileNotFoundError:
+            raise FetchFailure("not_found", f"no file at {path}") from None
+        except IsADirectoryError:
+            raise FetchFailure("not_a_feed", f"{path} is a folder, not a feed file") from None
+        except OSError as exc:
+            raise FetchFailure("file_error", f"cannot read {path}: {exc.strerror}") from None
+        if len(content) > self.settings.max_bytes:
+            raise FetchFailure("too_large", f"{path} grew past {self.settings.max_bytes} bytes")
+        result.content = content
+        result.bytes = len(content)
+        result.status = "ok"
 
     async def _get(
         self, client: httpx.AsyncClient, url: str, conditional: dict[str, str], result: FetchResult

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from xml.parsers import expat
 
 from radar.errors import ConfigError
-from radar.feeds.config import KINDS, FeedConfig, validate_url
+from radar.feeds.config import KINDS, FeedConfig, validate_remote_url
 
 RADAR_NAMESPACE = "urn:x-radar:opml:1"
 """Namespace of radar's own outline attributes (``radar:kind``) in exported OPML."""
@@ -53,13 +53,16 @@ class _Outline:
         return repr(self.text()) if self.text() else "an untitled outline"
 
 
-def parse_opml(data: bytes, *, source: str = "<opml>") -> OpmlImport:
-    """Import the feeds of an OPML document, however broken; never raises."""
+def parse_opml(data: bytes, *, source: str = "<opml>", allow_private: bool = False) -> OpmlImport:
+    """Import the feeds of an OPML document, however broken; never raises.
+
+    Only http(s) feeds are imported; feeds on loopback, private or link-local
+    addresses are skipped unless `allow_private` (see `private_host`)."""
     outlines, notes = _read_outlines(data, source)
-    return _import_outlines(outlines, notes)
+    return _import_outlines(outlines, notes, allow_private)
 
 
-def read_opml(path: Path) -> OpmlImport:
+def read_opml(path: Path, *, allow_private: bool = False) -> OpmlImport:
     """Import an OPML file; ConfigError if it cannot be read or holds no outlines."""
     try:
         data = path.read_bytes()
@@ -70,7 +73,7 @@ def read_opml(path: Path) -> OpmlImport:
     outlines, notes = _read_outlines(data, str(path))
     if not outlines:
         raise ConfigError(path, "holds no <outline> elements; is it an OPML file?")
-    return _import_outlines(outlines, notes)
+    return _import_outlines(outlines, notes, allow_private)
 
 
 def guess_kind(url: str) -> str:
@@ -331,7 +334,8 @@ def _feed_url(node: _Outline) -> str:
 
 
 class _Importer:
-    def __init__(self, notes: list[str]) -> None:
+    def __init__(self, notes: list[str], allow_private: bool = False) -> None:
+        self.allow_private = allow_private
         self.feeds: list[FeedConfig] = []
         self.skipped: list[str] = []
         self.notes = notes
@@ -353,6 +357,13 @@ class _Importer:
         url, problem = _usable_url(raw_url)
         if problem:
             self.skipped.append(f"{where} has URL {_shorten(raw_url)}, which {problem}")
+            return
+        private = None if self.allow_private else private_host(url)
+        if private:
+            self.skipped.append(
+                f"{where} has URL {_shorten(raw_url)}, on {private} "
+                "(give --allow-private to import it)"
+            )
             return
         if url != raw_url:
             self.notes.append(f"{where}: converted {_shorten(raw_url)} to {url}")
@@ -381,8 +392,10 @@ class _Importer:
         return name
 
 
-def _import_outlines(roots: list[_Outline], notes: list[str]) -> OpmlImport:
-    importer = _Importer(notes)
+def _import_outlines(
+    roots: list[_Outline], notes: list[str], allow_private: bool = False
+) -> OpmlImport:
+    importer = _Importer(notes, allow_private)
     for node, folders in _walk(roots, ()):
         importer.add(node, folders)
     return OpmlImport(feeds=importer.feeds, skipped=importer.skipped, notes=importer.notes)
@@ -395,11 +408,37 @@ def _usable_url(raw: str) -> tuple[str, str | None]:
         rest = raw[5:]
         url = "http:" + rest if rest.startswith("//") else rest
     try:
-        problem = validate_url(url)
+        problem = validate_remote_url(url)
         urlsplit(url).port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         return url, "is not a valid URL"
     return url, problem
+
+
+def private_host(url: str) -> str | None:
+    """What kind of nearby address `url` points at ('a loopback address', ...), or None.
+
+    Judged on the address as written: IP literals (also in their decimal and IPv6-mapped
+    forms) and the ``localhost`` names. Host names are not resolved here."""
+    import ipaddress
+
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return "a loopback address"
+    try:
+        address = ipaddress.ip_address(int(host) if host.isdigit() else host)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    for kind, test in (
+        ("a loopback address", address.is_loopback),
+        ("a link-local address", address.is_link_local),
+        ("a private address", address.is_private or address.is_unspecified),
+    ):
+        if test:
+            return kind
+    return None
 
 
 def _url_key(url: str) -> tuple[str, ...]:

@@ -480,7 +480,7 @@ def link_all(store: Store, workspace: Workspace, radar: TechRadar) -> LinkStats:
 
 # --- reading: what the CLI, TUI and digest show -----------------------------------------
 
-_ITEM_COLUMNS = "i.id, i.title, i.url, i.published, i.sort_date"
+_ITEM_COLUMNS = "i.id, i.title, i.url, i.published, i.first_seen, i.sort_date"
 
 
 def _evidence_item(row: Any) -> dict[str, Any]:
@@ -489,6 +489,7 @@ def _evidence_item(row: Any) -> dict[str, Any]:
         "title": row["title"],
         "url": row["url"],
         "published": row["published"],
+        "first_seen": row["first_seen"],
     }
 
 

@@ -225,8 +225,13 @@ PICTURE_HEIGHT = 23
 MARK = {Status.NO_CHANGE: "●", Status.NEW: "★", Status.MOVED_IN: "▲", Status.MOVED_OUT: "▼"}
 
 
-def render_picture(radar: TechRadar, blips: list[Blip]) -> list[str]:
-    """A small character drawing: ring circles, quadrant axes and a mark per blip."""
+SELECTED_MARK = "◉"
+"""The mark of the selected technology in the picture (the TUI's current row)."""
+
+
+def render_picture(radar: TechRadar, blips: list[Blip], selected: str | None = None) -> list[str]:
+    """A small character drawing: ring circles, quadrant axes and a mark per blip; the
+    `selected` technology's mark is ◉, drawn last so no neighbour hides it."""
     grid = [[" "] * PICTURE_WIDTH for _ in range(PICTURE_HEIGHT)]
     half_w, half_h = (PICTURE_WIDTH - 1) / 2, (PICTURE_HEIGHT - 1) / 2
     edges = [outer for _, outer in ring_bounds(len(radar.rings))]
@@ -246,10 +251,11 @@ def render_picture(radar: TechRadar, blips: list[Blip]) -> list[str]:
         for col in range(PICTURE_WIDTH):
             grid[int(half_h)][col] = "─"
         grid[int(half_h)][int(half_w)] = "┼"
-    for blip in blips:
+    chosen = [blip for blip in blips if blip.tech.name == selected]
+    for blip in [blip for blip in blips if blip.tech.name != selected] + chosen:
         col = round(half_w + blip.x * half_w)
         row = round(half_h - blip.y * half_h)
-        grid[row][col] = MARK[blip.status]
+        grid[row][col] = SELECTED_MARK if blip.tech.name == selected else MARK[blip.status]
     return ["".join(line).rstrip() for line in grid]
 
 
@@ -260,21 +266,26 @@ def render_text(
     today: date | None = None,
     width: int = 100,
     picture: bool = True,
+    selected: str | None = None,
 ) -> str:
-    """A terminal view: per quadrant, each ring's technologies with ★ ▲ ▼ markers."""
+    """A terminal view: per quadrant, each ring's technologies with ★ ▲ ▼ markers;
+    `selected` names a technology marked ◉ in the picture."""
     since, today = _window(radar, since, today)
     blips = layout(radar, since=since, today=today)
+    legend = "★ new   ▲ moved in (towards adopt)   ▼ moved out (towards hold)"
+    if picture and any(blip.tech.name == selected for blip in blips):
+        legend += f"   {SELECTED_MARK} {selected}"
     lines = [
         f"Tech radar · {len(blips)} technologies · as of {today.isoformat()} · "
         f"changes since {since.isoformat()}",
-        "★ new   ▲ moved in (towards adopt)   ▼ moved out (towards hold)",
+        legend,
     ]
     if picture and blips:
         lines.append("")
         corner = [display_name(q) for q in radar.quadrants]
         if len(corner) == 4:
             lines.append(_two_sides(corner[0], corner[1], PICTURE_WIDTH))
-        lines += render_picture(radar, blips)
+        lines += render_picture(radar, blips, selected)
         if len(corner) == 4:
             lines.append(_two_sides(corner[3], corner[2], PICTURE_WIDTH))
     ring_width = max((len(ring) for ring in radar.rings), default=5) + 2

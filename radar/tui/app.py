@@ -29,6 +29,7 @@ from textual.timer import Timer
 from radar.tui.backend import Backend
 from radar.tui.messages import (
     IndexProgress,
+    LinkNotOpened,
     MarksChanged,
     MarksSaved,
     RefreshFinished,
@@ -239,7 +240,18 @@ class RadarApp(App[None]):
             self.post_message(WorkFailed("opening the link", str(exc)))
             return
         if not opened:
-            self.post_message(WorkFailed("opening the link", "no web browser available"))
+            self.post_message(LinkNotOpened(url))
+
+    def on_link_not_opened(self, message: LinkNotOpened) -> None:
+        """Over SSH or in a container there is often no browser: put the link on the
+        terminal's clipboard (OSC 52, which most terminals honour) and show it."""
+        self.copy_to_clipboard(message.url)
+        self.notify(
+            f"No web browser here; the link is copied to the clipboard:\n{one_line(message.url)}",
+            title="Link",
+            markup=False,
+            timeout=12,
+        )
 
     def show_similar(self, item_id: int, title: str) -> None:
         self.call_later(self._show_similar, item_id, title)

@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -99,6 +99,8 @@ class ItemRow:
     read: bool
     starred: bool
     url: str | None
+    undated: bool = False
+    """The feed gave no date: `when` is when radar first saw the item."""
 
 
 @dataclass(frozen=True)
@@ -453,7 +455,15 @@ class Backend:
         )
 
     def add_tech(
-        self, name: str, *, quadrant: str, ring: str, rationale: str, description: str = ""
+        self,
+        name: str,
+        *,
+        quadrant: str,
+        ring: str,
+        rationale: str,
+        description: str = "",
+        owner: str = "",
+        aliases: Sequence[str] = (),
     ) -> Technology:
         return self._change_radar(
             lambda radar: radar.add(
@@ -463,6 +473,8 @@ class Backend:
                 rationale=rationale,
                 by=self.user,
                 description=description,
+                owner=owner,
+                aliases=aliases,
                 today=self.today(),
             )
         )
@@ -570,6 +582,7 @@ def _item_row(row: dict[str, Any]) -> ItemRow:
         read=bool(row["read"]),
         starred=bool(row["starred"]),
         url=row["url"],
+        undated=not row["published"],
     )
 
 

@@ -27,6 +27,14 @@ class WorkFailed(Message):
         self.error = error
 
 
+class LinkNotOpened(Message):
+    """No web browser could open `url`: the app copies it to the clipboard instead."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+
+
 class FeedsLoaded(Message):
     def __init__(self, overview: FeedOverview) -> None:
         super().__init__()

@@ -84,7 +84,3 @@ def age(moment: datetime | None, now: datetime) -> str:
     if days < 365:
         return f"{days // 7}w"
     return moment.strftime("%Y-%m")
-
-
-def day(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else "undated"

@@ -61,6 +61,19 @@ class PickerScreen(ModalScreen[object]):
         self.query_one(OptionList).action_cursor_up()
 
 
+class StopAtEnds(OptionList):
+    """An option list whose cursor stops at the first and last option (no wrapping
+    round from hold to adopt)."""
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is None or self.highlighted < self.option_count - 1:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted is None or self.highlighted > 0:
+            super().action_cursor_up()
+
+
 @dataclass(frozen=True)
 class MoveRequest:
     ring: str
@@ -68,7 +81,8 @@ class MoveRequest:
 
 
 class MoveTechScreen(ModalScreen[MoveRequest | None]):
-    """Ask for the new ring and the rationale; refuses an empty rationale."""
+    """Ask for the new ring and the rationale, then confirm naming both rings (a move
+    stays in the history for good); refuses an empty rationale."""
 
     # `q` on the ring list cancels the dialog rather than quitting the app (in the
     # rationale box it is just a letter: the Input takes it first).
@@ -79,14 +93,16 @@ class MoveTechScreen(ModalScreen[MoveRequest | None]):
         self.tech_name = name
         self.current_ring = current_ring
         self.rings = list(rings)
+        self.pending: MoveRequest | None = None
+        """The move shown for confirmation; enter again carries it out."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield _label(
                 f"Move {one_line(self.tech_name)} (now {self.current_ring})", "dialog-title"
             )
-            yield _label("Ring (enter to choose):")
-            yield OptionList(
+            yield _label("Ring (↑ ↓, enter to choose):")
+            yield StopAtEnds(
                 *(
                     Option(
                         Text(ring + ("  (current)" if ring == self.current_ring else "")), id=ring
@@ -102,28 +118,48 @@ class MoveTechScreen(ModalScreen[MoveRequest | None]):
 
     def on_mount(self) -> None:
         rings = self.query_one("#rings", OptionList)
-        others = [i for i, ring in enumerate(self.rings) if ring != self.current_ring]
-        rings.highlighted = others[0] if others else 0
+        current = self.rings.index(self.current_ring) if self.current_ring in self.rings else 0
+        rings.highlighted = current
         rings.focus()
 
     @on(OptionList.OptionSelected, "#rings")
     def _ring_chosen(self) -> None:
+        self.pending = None
+        if self._chosen_ring() == self.current_ring:
+            self._error(f"{self.tech_name} is already in {self.current_ring}: choose another ring")
+            self.query_one("#rings", OptionList).focus()
+            return
+        self._say("")
         self.query_one("#rationale", Input).focus()
+
+    def _chosen_ring(self) -> str:
+        option = self.query_one("#rings", OptionList).highlighted_option
+        return option.id if option and option.id else ""
 
     @on(Input.Submitted, "#rationale")
     def _submit(self) -> None:
-        option = self.query_one("#rings", OptionList).highlighted_option
-        ring = option.id if option and option.id else ""
+        ring = self._chosen_ring()
         rationale = self.query_one("#rationale", Input).value.strip()
         if ring == self.current_ring:
             self._error(f"{self.tech_name} is already in {ring}: choose another ring")
         elif not rationale:
             self._error("A move needs a rationale: say why.")
+        elif self.pending == MoveRequest(ring, rationale):
+            self.dismiss(self.pending)
         else:
-            self.dismiss(MoveRequest(ring, rationale))
+            self.pending = MoveRequest(ring, rationale)
+            self._say(
+                f"Move {one_line(self.tech_name)} from {self.current_ring} to {ring}? "
+                "It stays in the history for good. enter: confirm · escape: cancel",
+                style="bold yellow",
+            )
+
+    def _say(self, message: str, style: str = "bold red") -> None:
+        self.query_one("#error", Static).update(Text(message, style=style))
 
     def _error(self, message: str) -> None:
-        self.query_one("#error", Static).update(Text(message, style="bold red"))
+        self.pending = None
+        self._say(message)
         self.query_one("#rationale", Input).focus()
 
     def action_cancel(self) -> None:
@@ -137,10 +173,13 @@ class AddRequest:
     ring: str
     rationale: str
     description: str
+    owner: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 class AddTechScreen(ModalScreen[AddRequest | None]):
-    """Name, quadrant, ring, rationale (required) and an optional description."""
+    """Name, quadrant, ring, rationale (required); optional description, owner and
+    aliases (comma separated)."""
 
     BINDINGS = [Binding("escape,q", "cancel", "Cancel")]
 
@@ -167,6 +206,8 @@ class AddTechScreen(ModalScreen[AddRequest | None]):
             )
             yield Input(placeholder="why (required)", id="rationale")
             yield Input(placeholder="description (optional)", id="description")
+            yield Input(placeholder="owner, e.g. serving-team (optional)", id="owner")
+            yield Input(placeholder="aliases, comma separated (optional)", id="aliases")
             yield Static(id="error", classes="dialog-error")
             yield _label("tab: next field · enter: add · escape: cancel", "dialog-help")
 
@@ -189,6 +230,12 @@ class AddTechScreen(ModalScreen[AddRequest | None]):
                     ring=str(self.query_one("#ring", Select).value),
                     rationale=rationale,
                     description=self.query_one("#description", Input).value.strip(),
+                    owner=self.query_one("#owner", Input).value.strip(),
+                    aliases=tuple(
+                        alias.strip()
+                        for alias in self.query_one("#aliases", Input).value.split(",")
+                        if alias.strip()
+                    ),
                 )
             )
 

@@ -14,7 +14,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from radar.dates import item_day
 from radar.techradar import Technology, TechRadar, display_name, render_text
+from radar.techradar.render import SELECTED_MARK
 from radar.tui.messages import EvidenceLoaded, RadarLoaded, RadarSaved, WorkFailed
 from radar.tui.screens.base import BaseScreen
 from radar.tui.screens.modals import (
@@ -32,15 +34,21 @@ PICTURE_COLUMNS = 54
 """Text columns of the picture pane (the drawing itself is 53 wide); see #picture in the tcss."""
 
 
-def picture_text(radar: TechRadar, today: Any) -> Text:
-    """`render_text` fitted to the pane: long lines wrapped, the drawing never."""
+def picture_text(radar: TechRadar, today: Any, selected: str | None = None) -> Text:
+    """`render_text` fitted to the pane: long lines wrapped, the drawing never; the
+    selected technology is ◉ in the drawing and highlighted in the lists."""
     lines: list[str] = []
-    for line in render_text(radar, today=today, width=PICTURE_COLUMNS).splitlines():
+    drawn = render_text(radar, today=today, width=PICTURE_COLUMNS, selected=selected)
+    for line in drawn.splitlines():
         if len(line) <= PICTURE_COLUMNS:
             lines.append(line)
         else:
             lines += textwrap.wrap(line, PICTURE_COLUMNS, subsequent_indent="  ")
-    return Text("\n".join(lines), no_wrap=True, overflow="crop")
+    text = Text("\n".join(lines), no_wrap=True, overflow="crop")
+    if selected:
+        text.highlight_words([SELECTED_MARK], style="bold magenta")
+        text.highlight_words([selected], style="reverse")
+    return text
 
 
 class TechTable(FlexTable):
@@ -81,22 +89,35 @@ class TechTable(FlexTable):
 
 
 class EvidenceTable(FlexTable):
-    COLUMNS = (("Date", "date", 10), ("Evidence from the news", "title", None))
+    COLUMNS = (
+        ("Date", "date", 15),
+        ("Why", "why", 8),
+        ("Evidence from the news", "title", None),
+    )
     BINDINGS = [Binding("enter", "select_cursor", "Read", show=True)]
 
     def show_evidence(self, evidence: dict[str, Any]) -> None:
-        rows: dict[str, tuple[Text, ...]] = {}
+        """One row per item, saying whether it is among the most recent, the most
+        relevant, or both."""
+        items: dict[str, dict[str, Any]] = {}
+        groups: dict[str, list[str]] = {}
         for group in ("recent", "relevant"):
             for item in evidence.get(group) or []:
                 key = str(int(item.get("id", 0)))
-                rows.setdefault(
-                    key,
-                    (
-                        Text(str(item.get("published") or "")[:10], style="dim"),
-                        plain(str(item.get("title") or "")),
-                    ),
-                )
-        self.set_rows(list(rows.items()))
+                items.setdefault(key, item)
+                groups.setdefault(key, []).append(group)
+        rows = [
+            (
+                key,
+                (
+                    Text(item_day(item.get("published"), item.get("first_seen")), style="dim"),
+                    Text("both" if len(groups[key]) > 1 else groups[key][0], style="cyan"),
+                    plain(str(item.get("title") or "")),
+                ),
+            )
+            for key, item in items.items()
+        ]
+        self.set_rows(rows)
 
     def current_id(self) -> int | None:
         key = self.current_key()
@@ -201,7 +222,6 @@ class RadarScreen(BaseScreen):
         self.radar = message.radar
         self.mentions = message.mentions
         today = self.backend.today()
-        self.query_one("#picture-text", Static).update(picture_text(message.radar, today))
         self.query_one(TechTable).show_radar(message.radar, message.mentions, today, message.select)
         self._shown = None
         self._show_current()
@@ -222,6 +242,8 @@ class RadarScreen(BaseScreen):
         record.update(record_text(self.radar, tech, self.backend.today()))
         if tech.name != self._shown:
             self._shown = tech.name
+            picture = picture_text(self.radar, self.backend.today(), tech.name)
+            self.query_one("#picture-text", Static).update(picture)
             self.query_one(EvidenceTable).set_rows([])
             self._load_evidence(tech.name)
 
@@ -300,6 +322,8 @@ class RadarScreen(BaseScreen):
                         ring=request.ring,
                         rationale=request.rationale,
                         description=request.description,
+                        owner=request.owner,
+                        aliases=request.aliases,
                     ),
                     lambda t: f"added {t.name} to {t.quadrant} / {t.ring}",
                 )

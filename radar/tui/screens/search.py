@@ -14,6 +14,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
+from radar.dates import item_day
 from radar.search import MODES
 from radar.tui.backend import KIND_CHOICES, SINCE_CHOICES, SearchFilters
 from radar.tui.messages import (
@@ -35,7 +36,7 @@ RESULT_LIMIT = 50
 
 
 class ResultTable(FlexTable):
-    COLUMNS = (("Title", "title", None), ("Feed", "feed", 22), ("Date", "date", 10))
+    COLUMNS = (("Title", "title", None), ("Feed", "feed", 22), ("Date", "date", 15))
     BINDINGS = [Binding("enter", "select_cursor", "Read", show=True)]
 
     def current_id(self) -> int | None:
@@ -180,7 +181,7 @@ class SearchScreen(ItemActions, BaseScreen):
                     (
                         plain(hit.title or "(untitled)"),
                         plain(hit.feed, "dim"),
-                        Text((hit.published or "")[:10], style="dim"),
+                        Text(item_day(hit.published, hit.first_seen), style="dim"),
                     ),
                 )
                 for hit in message.result.hits

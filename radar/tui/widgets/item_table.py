@@ -17,7 +17,7 @@ from radar.tui.widgets.flex_table import Cells, FlexTable
 class ItemTable(FlexTable):
     """Rows keyed by item id; the screen gives it rows and the current time."""
 
-    COLUMNS = ((" ", "mark", 1), ("Title", "title", None), ("Feed", "feed", 22), ("Age", "age", 4))
+    COLUMNS = ((" ", "mark", 1), ("Title", "title", None), ("Feed", "feed", 22), ("Age", "age", 8))
     BINDINGS = [Binding("enter", "select_cursor", "Read", show=True)]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -44,7 +44,7 @@ class ItemTable(FlexTable):
             mark,
             plain(row.title or "(untitled)", style),
             plain(row.feed, "dim" if row.read else ""),
-            Text(age(row.when, self._now), style="dim", end=""),
+            Text(("seen " if row.undated else "") + age(row.when, self._now), style="dim", end=""),
         )
 
     def update_marks(self, item_id: int, *, read: bool, starred: bool) -> None:

@@ -8,8 +8,9 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from radar.dates import item_moment
 from radar.tui.backend import ItemDetail
-from radar.tui.text import body, day, one_line
+from radar.tui.text import body, one_line
 
 
 def item_text(detail: ItemDetail, now: datetime | None = None) -> Text:
@@ -17,7 +18,10 @@ def item_text(detail: ItemDetail, now: datetime | None = None) -> Text:
     text = Text(end="")
     text.append(one_line(detail.title) or "(untitled)", style="bold")
     text.append("\n")
-    meta = [one_line(", ".join(detail.feeds)) or "no feed", day(detail.when)]
+    meta = [
+        one_line(", ".join(detail.feeds)) or "no feed",
+        item_moment(detail.published, detail.first_seen),
+    ]
     if detail.author:
         meta.append(one_line(detail.author))
     text.append(" · ".join(meta), style="dim")
