@@ -19,7 +19,10 @@ factor, so the shown score stays in [0, 1].
 from __future__ import annotations
 
 import math
+import os
 import re
+import sqlite3
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -102,6 +105,9 @@ RECENCY_HALF_LIFE_DAYS = 2.0
 RECENCY_REFERENCE = 0.25
 """Items scoring at least this share of the best set the date freshness is measured from."""
 SORTS = ("relevance", "date")
+
+MATCHED_TEXT_CHARS = 20_000
+"""How much of an item's content is read to find which query words it holds."""
 
 _TOKEN = re.compile(r"(?:v(?=\d))?\d+(?:\.\d+)+\w*|\w+", re.UNICODE)
 """Words, and dotted versions kept whole ("v0.13.1" -> "0.13.1": an FTS5 phrase)."""
@@ -282,6 +288,8 @@ class Searcher:
         self._index: faiss.Index | None = None
         self._index_mtime: float | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._stemmer: sqlite3.Connection | None = None
+        self._stem_lock = threading.Lock()
         self._query_vector: tuple[str, Any] | None = None
         """The last query embedded, and its vector (for cosines of lexical-only hits)."""
         self._df: dict[str, tuple[int, int]] = {}
@@ -419,25 +427,67 @@ class Searcher:
         return search_vectors(self.workspace, vector, k, allowed, index=index)
 
     def term_matches(self, tokens: Sequence[str], ids: Sequence[int]) -> dict[int, list[str]]:
-        """Per item of `ids`, the query words (as FTS5 matches them: stemmed) it holds."""
+        """Per item of `ids`, the query words it holds (in any indexed column).
+
+        A word counts when the item holds a word starting with the part it shares with
+        its Porter stem (FTS5's own tokenizer gives the stem: "memory" -> "memori", so
+        "memor"): the search is in the candidates' text, so it costs one read of ~100
+        rows instead of an FTS5 seek per word and candidate."""
         found: dict[int, list[str]] = {int(i): [] for i in ids}
         if not ids or not tokens:
             return found
+        stems = self._stems(tokens)
+        tokens_of: dict[str, list[str]] = {}
+        for token, stem in stems.items():
+            tokens_of.setdefault(stem, []).append(token)
+        alternatives = "|".join(
+            re.escape(stem) for stem in sorted(tokens_of, key=len, reverse=True)
+        )
+        pattern = re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
         id_list = ",".join(str(int(i)) for i in ids)
-        for token in tokens:
-            for row in self.store.query(
-                f"SELECT rowid FROM items_fts WHERE items_fts MATCH ? AND rowid IN ({id_list})",
-                [f'"{token}"'],
-            ):
-                found[row[0]].append(token)
+        rows = self.store.query(
+            f"""SELECT id, lower(title || ' ' || summary || ' ' || substr(content, 1, ?)
+                || ' ' || search_terms) FROM items WHERE id IN ({id_list})""",
+            [MATCHED_TEXT_CHARS],
+        )
+        for item_id, text in rows:
+            seen = {match.casefold() for match in pattern.findall(text)}
+            found[item_id] = [t for t in tokens if stems[t] in seen]
         return found
 
-    def coverage(self, tokens: Sequence[str], matched: Sequence[str]) -> float:
-        """The IDF-weighted share of `tokens` among `matched`, in [0, 1]."""
-        if not tokens:
-            return 0.0
+    def _stems(self, tokens: Sequence[str]) -> dict[str, str]:
+        """Each token cut to the prefix it shares with its FTS5 Porter stem."""
+        if self._stemmer is None:
+            conn = sqlite3.connect(":memory:", check_same_thread=False)
+            conn.execute("CREATE VIRTUAL TABLE words USING fts5(word, tokenize='porter unicode61')")
+            conn.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, 'instance')")
+            self._stemmer = conn
+        conn = self._stemmer
+        with self._stem_lock:
+            conn.execute("DELETE FROM words")
+            conn.executemany(
+                "INSERT INTO words (rowid, word) VALUES (?, ?)", list(enumerate(tokens))
+            )
+            stems: dict[str, list[str]] = {}
+            for doc, term in conn.execute("SELECT doc, term FROM stems ORDER BY doc, offset"):
+                stems.setdefault(tokens[doc], []).append(term)
+        result = {}
+        for token in tokens:
+            parts = stems.get(token) or [token]
+            # A version ("0.13.1") is several FTS5 tokens; match it as written.
+            stem = token if len(parts) > 1 else parts[0]
+            shared = os.path.commonprefix([token, stem]) or token
+            result[token] = shared
+        return result
+
+    def idf_weights(self, tokens: Sequence[str]) -> dict[str, float]:
+        """Each query word's BM25 IDF in this collection."""
         top_id, total = self.collection_size()
-        weights = {t: idf(self.document_frequency(t, top_id), max(total, 1)) for t in tokens}
+        return {t: idf(self.document_frequency(t, top_id), max(total, 1)) for t in tokens}
+
+    @staticmethod
+    def coverage(weights: dict[str, float], matched: Sequence[str]) -> float:
+        """The IDF-weighted share of the query words (`weights`) among `matched`, in [0, 1]."""
         whole = sum(weights.values())
         return sum(weights[t] for t in matched if t in weights) / whole if whole else 0.0
 
@@ -480,11 +530,12 @@ class Searcher:
         if mode in ("hybrid", "lexical"):
             lexical = self.lexical(text, filters, depth)
             matches = self.term_matches(tokens, [item_id for item_id, _ in lexical])
+            weights = self.idf_weights(tokens)
             for rank, (item_id, bm25) in enumerate(lexical, start=1):
                 candidate = candidates.setdefault(item_id, Candidate())
                 candidate.lexical_rank, candidate.bm25 = rank, bm25
                 candidate.matched = matches[item_id]
-                candidate.coverage = self.coverage(tokens, candidate.matched)
+                candidate.coverage = self.coverage(weights, candidate.matched)
         if mode in ("hybrid", "semantic"):
             try:
                 semantic = (
@@ -590,6 +641,7 @@ class Searcher:
     ) -> None:
         missing = [hit.id for hit in hits if candidates[hit.id].lexical_rank is None]
         extra = self.term_matches(tokens, missing)
+        weights = self.idf_weights(tokens)
         for hit in hits:
             c = candidates[hit.id]
             matched = c.matched if c.lexical_rank is not None else extra.get(hit.id, [])
@@ -597,7 +649,7 @@ class Searcher:
                 "lexical_rank": c.lexical_rank,
                 "semantic_rank": c.semantic_rank,
                 "cosine": round(c.cosine, 4) if c.semantic_rank is not None or c.cosine else None,
-                "word_share": round(self.coverage(tokens, matched), 4),
+                "word_share": round(self.coverage(weights, matched), 4),
                 "matched": matched,
                 "query_words": tokens,
                 "freshness": round(fresh[hit.id], 4) if hit.id in fresh else None,
