@@ -789,6 +789,7 @@ class Store:
 
     def _item_dict(self, row: sqlite3.Row) -> dict[str, Any]:
         data = dict(row)
+        data.pop("search_terms", None)  # searchable only, never shown
         for key in ("tags", "enclosures"):
             if key in data and isinstance(data[key], str):
                 data[key] = json.loads(data[key])
