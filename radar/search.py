@@ -446,8 +446,8 @@ class Searcher:
         pattern = re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
         id_list = ",".join(str(int(i)) for i in ids)
         rows = self.store.query(
-            f"""SELECT id, lower(title || ' ' || summary || ' ' || substr(content, 1, ?)
-                || ' ' || search_terms) FROM items WHERE id IN ({id_list})""",
+            f"""SELECT id, title || ' ' || summary || ' ' || substr(content, 1, ?)
+                || ' ' || search_terms FROM items WHERE id IN ({id_list})""",
             [MATCHED_TEXT_CHARS],
         )
         for item_id, text in rows:
