@@ -257,7 +257,7 @@ def _m006_search_fields(db: sqlite_utils.Database) -> None:
     conn.execute('DROP TABLE IF EXISTS "items_fts"')
     # Fill the new column before the FTS table and its triggers exist: an update
     # trigger deleting rows from a not-yet-built external-content index corrupts it.
-    conn.execute(f"UPDATE items SET search_terms = ({_SEARCH_TERMS_SQL})")
+    refresh_search_terms(conn)
     names = ", ".join(f'"{c}"' for c in SEARCH_COLUMNS)
     new = ", ".join(f'new."{c}"' for c in SEARCH_COLUMNS)
     old = ", ".join(f'old."{c}"' for c in SEARCH_COLUMNS)
