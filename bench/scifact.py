@@ -32,6 +32,17 @@ Measured here (2 cores shared with other work, load average 2-11 during builds):
     onnx             0.6451  0.7299             8.4-8.5
     onnx-int8        0.6470  0.7278            12.6-13.4   (int8 probe cosine 0.988)
 
+With the evidence-weighted fusion of issue #16 (radar/search.py: RRF k=2, lexical 1.5,
+lexical list weighted by word share and by cosine agreement, semantic by cosine), chosen
+on the natural-question tune half and checked on train:
+
+    nDCG@10          test (300)  train (809)
+    lexical              0.6864       0.7045
+    semantic             0.6435       0.6571
+    hybrid               0.7253       0.7408   (plain RRF on the same build: 0.7266 / 0.7388)
+
+``--tune`` below still replays plain RRF and convex fusion only.
+
 Tuning chose RRF k=1, lexical weight 1.1, title x3, radar's stoplist, depth 100. Z-score
 score fusion was 0.002 better on train and the "none" stoplist 0.0018 better, both
 within the 0.004 standard error of a paired difference, so neither was taken.

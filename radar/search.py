@@ -1,13 +1,28 @@
 """One search used by the CLI, the TUI and the digest: lexical (FTS5 BM25), semantic
-(FAISS over sentence embeddings) or hybrid (both, fused by reciprocal rank).
+(FAISS over sentence embeddings) or hybrid (both, fused by evidence-weighted reciprocal
+rank).
 
 Filters are applied inside each retriever, before ranking, so a limit of 10 returns
 10 results whenever 10 items match.
+
+Scores are in [0, 1] and mean, per mode:
+- semantic: the cosine similarity of query and item (clamped at 0);
+- lexical: the share of the query's information the item contains: the IDF-weighted
+  share of query words found in it (1 = every word);
+- hybrid: the fused evidence, 1 when an item is first in both lists, holds every query
+  word and is identical in meaning; each list's contribution is its reciprocal rank
+  weighted by that list's own evidence (word share, cosine).
+A query asking for the latest (or ``recent=True``) multiplies scores by a freshness
+factor, so the shown score stays in [0, 1].
 """
 
 from __future__ import annotations
 
+import math
+import os
 import re
+import sqlite3
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,21 +39,41 @@ if TYPE_CHECKING:
 
 MODES = ("hybrid", "semantic", "lexical")
 
-# Tuned on SciFact's 809 train claims with `bench/scifact.py --tune` (never on its test
-# split): hybrid nDCG@10 on train 0.716 -> 0.740; on test 0.715 -> 0.728.
-RRF_K = 1
-"""Reciprocal rank fusion constant: score = sum(weight / (RRF_K + rank)).
+# Fusion: one rule for every collection. Chosen on the tune half of
+# tests/data/natural_questions.yaml (`bench/questions.py --tune fusion`, a grid over the
+# five constants below) and checked on SciFact's 809 train claims; never on a test split.
+# Hybrid on question-tune MRR@10 / top-3 and SciFact-train nDCG@10:
+#   plain RRF (k=1, lexical 1.1, no evidence weights)       0.784 / 0.889   0.7379
+#     (question figure measured before the recency constants were tuned)
+#   best on questions (k=5, 1.1, coverage^2, cosine^1)      0.859 / 0.944   0.7282
+#   this rule (k=2, 1.5, coverage^1, cosine^1, agreement^1.5) 0.834 / 0.944 0.7399
+#   same with agreement^1                                   -               0.7447
+# Agreement 1.5 rather than 1 because with 1 a vLLM bug-fix note mentioning "memory"
+# still outranks the article for "reduce GPU memory when serving" (issue #16's example).
+RRF_K = 2
+"""Reciprocal rank fusion constant: a list's contribution is weight * evidence / (RRF_K + rank).
 
-Small, so each retriever's first hits count most. The textbook 60 scores 0.722 on train
-with the other settings here (0.740 with 1): it lets items that both lists rank middling
-crowd out either list's best."""
-LEXICAL_WEIGHT = 1.1
-"""A touch above the semantic weight, so at equal ranks the BM25 hit goes first: lexical
-weights from 1.0 to 1.5 score 0.736-0.740 on train, 0.9 and below 0.717-0.723."""
+Small, so each retriever's first hits count most (the textbook 60 scores 0.722 on SciFact
+train with plain RRF, 1 scores 0.740)."""
+LEXICAL_WEIGHT = 1.5
+"""Above the semantic weight because the lexical evidence factors below (word share,
+agreement) are usually under 1 and cosines of good answers are 0.4-0.7."""
 SEMANTIC_WEIGHT = 1.0
-COLUMN_WEIGHTS = (3.0, 1.0, 1.0)
-"""BM25 weights of title, summary and content: a title word says more about an item
-than a word in its body (title x3: lexical 0.708 on train, x1: 0.700, x8: 0.704)."""
+COVERAGE_POWER = 1.0
+"""The lexical list counts in proportion to coverage ** COVERAGE_POWER, coverage being the
+IDF-weighted share of the query's words an item holds: a hit on one common word of a
+long question counts little, a hit holding every rare word counts fully."""
+COSINE_POWER = 1.0
+"""The semantic list counts in proportion to cosine ** COSINE_POWER."""
+AGREEMENT_POWER = 1.5
+"""The lexical list also counts in proportion to (cosine / best cosine) ** AGREEMENT_POWER:
+a word match on an item far in meaning from the query (a bug-fix note that mentions
+"memory" for a question about serving memory) is likely incidental. Items beyond the
+semantic candidates have their cosine computed from their stored vectors."""
+COLUMN_WEIGHTS = (3.0, 1.0, 1.0, 1.0)
+"""BM25 weights of title, summary, content and search_terms (feed names and tags, release
+project and version, linked technologies): a title word says more about an item than a
+word in its body (title x3: lexical 0.708 on SciFact train, x1: 0.700, x8: 0.704)."""
 CANDIDATES = 100
 """How deep each retriever goes before fusion (50 to 400 change nDCG@10 by < 0.002)."""
 COMMON_SHARE = 0.2
@@ -55,13 +90,38 @@ to the newest items: the window of ids that holds about this many matches (15,00
 is about 20 ms). Meaning search still covers everything; only large collections
 (beyond 100k items) and queries of only common words reach this."""
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+WEAK_SCORE = {"semantic": 0.25, "lexical": 0.3, "hybrid": 0.15}
+"""Below these a best result is reported as a weak match, not an answer. Set from the
+best result's score on the tune half of tests/data/natural_questions.yaml (all
+answerable) and on off-topic queries ("best lasagna recipe") over the demo data:
+semantic, answered 0.27-0.70 and off-topic 0.13-0.21; lexical, answered mostly above
+0.34 and off-topic 0-0.31; hybrid, answered mostly above 0.17, off-topic mostly below
+0.1. A threshold between the two groups misses a few either way."""
+RECENCY_SHARE = 0.7
+"""How much of a score freshness may take away when the query asks for the latest:
+score * (1 - RECENCY_SHARE + RECENCY_SHARE * freshness)."""
+RECENCY_HALF_LIFE_DAYS = 2.0
+"""Freshness halves for every this many days an item is older than the newest candidate."""
+RECENCY_REFERENCE = 0.25
+"""Items scoring at least this share of the best set the date freshness is measured from."""
+SORTS = ("relevance", "date")
+
+MATCHED_TEXT_CHARS = 20_000
+"""How much of an item's content is read to find which query words it holds."""
+
+_TOKEN = re.compile(r"(?:v(?=\d))?\d+(?:\.\d+)+\w*|\w+", re.UNICODE)
+"""Words, and dotted versions kept whole ("v0.13.1" -> "0.13.1": an FTS5 phrase)."""
+_RECENCY_WORDS = re.compile(
+    r"\b(?:latest|newest|most\s+recent|recent(?:ly)?|what\W{0,2}s\s+new|what\s+is\s+new)\b",
+    re.IGNORECASE,
+)
+_INTENT_TOKENS = frozenset({"latest", "newest", "recent", "recently", "most"})
 
 # Words that carry no topic: OR-ing them into a BM25 query only adds noise.
 _STOPWORDS_TEXT = """a an and are as at be been but by can do does for from had has have how i if in
     into is it its it's of on or our so such than that the their them then there these
     they this to was we were what when where which who why will with without you your
-    vs via about after also any all more most not no"""
+    vs via about after also any all more most not no s t d ll re ve m"""
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
@@ -83,18 +143,24 @@ class SearchHit:
     snippet: str
     first_seen: str | None = None
     """When radar first saw the item: the date shown when the feed gave none."""
+    explain: dict[str, Any] | None = None
+    """Why it matched (with ``explain=True``): ranks in each list, cosine, word share,
+    the query words it holds, the freshness factor."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "url": self.url,
             "feed": self.feed,
             "published": self.published,
             "first_seen": self.first_seen,
-            "score": round(self.score, 6),
+            "score": round(self.score, 4),
             "snippet": self.snippet,
         }
+        if self.explain is not None:
+            data["explain"] = self.explain
+        return data
 
 
 @dataclass
@@ -103,13 +169,30 @@ class SearchResult:
     mode: str
     notes: list[str] = field(default_factory=list)
     """Things the user should know, e.g. that semantic search had no index yet."""
+    weak: bool = False
+    """Even the best result scores below ``WEAK_SCORE[mode]``: not an answer."""
+    recency: bool = False
+    """Freshness was part of the ranking (the query asked for the latest, or --recent)."""
+
+
+def asks_for_latest(text: str) -> bool:
+    """Whether a query asks for the newest items ("latest vLLM release", "what's new")."""
+    return bool(_RECENCY_WORDS.search(text))
 
 
 def query_tokens(text: str) -> list[str]:
     """A user's words, casefolded and deduplicated, without stopwords (unless that
-    would leave none)."""
-    tokens = list(dict.fromkeys(token.casefold() for token in _TOKEN.findall(text)))
-    return [token for token in tokens if token not in STOPWORDS] or tokens
+    would leave none). Dotted versions stay whole, without a leading "v"; words asking
+    for the latest ("latest", "newest") are intent, not topic, and are left out."""
+    if asks_for_latest(text):
+        text = _RECENCY_WORDS.sub(" ", text)
+    tokens = list(
+        dict.fromkeys(
+            token.casefold().removeprefix("v") if "." in token else token.casefold()
+            for token in _TOKEN.findall(text)
+        )
+    )
+    return [t for t in tokens if t not in STOPWORDS and t not in _INTENT_TOKENS] or tokens
 
 
 def fts_query(text: str) -> str | None:
@@ -125,13 +208,74 @@ def or_query(tokens: Sequence[str]) -> str | None:
     return " OR ".join(f'"{token}"' for token in tokens) or None
 
 
-def rrf(ranked_lists: Sequence[tuple[float, Sequence[int]]], k: int = RRF_K) -> dict[int, float]:
-    """Fuse ranked id lists: each list is (weight, ids best first)."""
-    scores: dict[int, float] = {}
-    for weight, ids in ranked_lists:
-        for rank, item_id in enumerate(ids, start=1):
-            scores[item_id] = scores.get(item_id, 0.0) + weight / (k + rank)
+def idf(frequency: int, total: int) -> float:
+    """BM25's inverse document frequency, as FTS5 computes it (floored just above 0)."""
+    return max(1e-6, math.log((total - frequency + 0.5) / (frequency + 0.5)))
+
+
+@dataclass
+class Candidate:
+    """One item's evidence from the retrievers, before fusion."""
+
+    lexical_rank: int | None = None
+    bm25: float = 0.0
+    coverage: float = 0.0
+    """IDF-weighted share of the query's words the item holds, in [0, 1]."""
+    semantic_rank: int | None = None
+    cosine: float = 0.0
+    matched: list[str] = field(default_factory=list)
+
+
+def fuse(candidates: dict[int, Candidate]) -> dict[int, float]:
+    """Evidence-weighted reciprocal rank fusion, scaled to [0, 1].
+
+    Each list adds weight * evidence / (RRF_K + rank); evidence is the lexical word share
+    (coverage ** COVERAGE_POWER) or the cosine (** COSINE_POWER). Divided by the most an
+    item can get (first in both lists with full evidence)."""
+    top = (LEXICAL_WEIGHT + SEMANTIC_WEIGHT) / (RRF_K + 1)
+    cosines = [c.cosine for c in candidates.values() if c.semantic_rank is not None]
+    best, floor = (max(cosines), min(cosines)) if cosines else (0.0, 0.0)
+    scores = {}
+    for item_id, c in candidates.items():
+        total = 0.0
+        if c.lexical_rank is not None:
+            agreement = 1.0
+            if best > 0:
+                cosine = c.cosine if c.semantic_rank is not None or c.cosine else floor
+                agreement = min(1.0, max(cosine, 0.0) / best) ** AGREEMENT_POWER
+            total += (
+                LEXICAL_WEIGHT * c.coverage**COVERAGE_POWER * agreement / (RRF_K + c.lexical_rank)
+            )
+        if c.semantic_rank is not None:
+            total += (
+                SEMANTIC_WEIGHT * max(c.cosine, 0.0) ** COSINE_POWER / (RRF_K + c.semantic_rank)
+            )
+        scores[item_id] = min(1.0, total / top)
     return scores
+
+
+def freshness(published: dict[int, str | None], reference_ids: Sequence[int]) -> dict[int, float]:
+    """Per item, 0.5 ** (days older than the newest of `reference_ids` / RECENCY_HALF_LIFE_DAYS).
+
+    The reference is the newest of the clearly relevant items (scoring at least
+    RECENCY_REFERENCE times the best), so a fresh but barely related item does not
+    make every relevant one look old.
+    By publication date: an undated item (its date is only when radar first saw it)
+    makes no claim to be recent, so it gets 0 and is never the reference."""
+    from radar.store import from_iso
+
+    moments = {item_id: from_iso(date) for item_id, date in published.items()}
+    dated = [moments[item_id] for item_id in reference_ids if moments.get(item_id)]
+    if not dated:
+        return {}
+    newest = max(m for m in dated if m is not None)
+    return {
+        item_id: 0.5
+        ** (max(0.0, (newest - moment).total_seconds()) / 86400 / RECENCY_HALF_LIFE_DAYS)
+        if moment is not None
+        else 0.0
+        for item_id, moment in moments.items()
+    }
 
 
 class Searcher:
@@ -147,6 +291,10 @@ class Searcher:
         self._index: faiss.Index | None = None
         self._index_mtime: float | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._stemmer: sqlite3.Connection | None = None
+        self._stem_lock = threading.Lock()
+        self._query_vector: tuple[str, Any] | None = None
+        """The last query embedded, and its vector (for cosines of lexical-only hits)."""
         self._df: dict[str, tuple[int, int]] = {}
         """Per word: (items holding it, highest item id when counted)."""
 
@@ -276,9 +424,75 @@ class Searcher:
         embedder = self.embedder()
         check_model(self.workspace, embedder.info)
         vector = embedder.embed([text])[0]
+        self._query_vector = (text, vector)
         if isinstance(allowed, _Unset):
             allowed = self.allowed_ids(filters)
         return search_vectors(self.workspace, vector, k, allowed, index=index)
+
+    def term_matches(self, tokens: Sequence[str], ids: Sequence[int]) -> dict[int, list[str]]:
+        """Per item of `ids`, the query words it holds (in any indexed column).
+
+        A word counts when the item holds a word starting with the part it shares with
+        its Porter stem (FTS5's own tokenizer gives the stem: "memory" -> "memori", so
+        "memor"): the search is in the candidates' text, so it costs one read of ~100
+        rows instead of an FTS5 seek per word and candidate."""
+        found: dict[int, list[str]] = {int(i): [] for i in ids}
+        if not ids or not tokens:
+            return found
+        stems = self._stems(tokens)
+        tokens_of: dict[str, list[str]] = {}
+        for token, stem in stems.items():
+            tokens_of.setdefault(stem, []).append(token)
+        alternatives = "|".join(
+            re.escape(stem) for stem in sorted(tokens_of, key=len, reverse=True)
+        )
+        pattern = re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
+        id_list = ",".join(str(int(i)) for i in ids)
+        rows = self.store.query(
+            f"""SELECT id, title || ' ' || summary || ' ' || substr(content, 1, ?)
+                || ' ' || search_terms FROM items WHERE id IN ({id_list})""",
+            [MATCHED_TEXT_CHARS],
+        )
+        for item_id, text in rows:
+            seen = {match.casefold() for match in pattern.findall(text)}
+            found[item_id] = [t for t in tokens if stems[t] in seen]
+        return found
+
+    def _stems(self, tokens: Sequence[str]) -> dict[str, str]:
+        """Each token cut to the prefix it shares with its FTS5 Porter stem."""
+        if self._stemmer is None:
+            conn = sqlite3.connect(":memory:", check_same_thread=False)
+            conn.execute("CREATE VIRTUAL TABLE words USING fts5(word, tokenize='porter unicode61')")
+            conn.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, 'instance')")
+            self._stemmer = conn
+        conn = self._stemmer
+        with self._stem_lock:
+            conn.execute("DELETE FROM words")
+            conn.executemany(
+                "INSERT INTO words (rowid, word) VALUES (?, ?)", list(enumerate(tokens))
+            )
+            stems: dict[str, list[str]] = {}
+            for doc, term in conn.execute("SELECT doc, term FROM stems ORDER BY doc, offset"):
+                stems.setdefault(tokens[doc], []).append(term)
+        result = {}
+        for token in tokens:
+            parts = stems.get(token) or [token]
+            # A version ("0.13.1") is several FTS5 tokens; match it as written.
+            stem = token if len(parts) > 1 else parts[0]
+            shared = os.path.commonprefix([token, stem]) or token
+            result[token] = shared
+        return result
+
+    def idf_weights(self, tokens: Sequence[str]) -> dict[str, float]:
+        """Each query word's BM25 IDF in this collection."""
+        top_id, total = self.collection_size()
+        return {t: idf(self.document_frequency(t, top_id), max(total, 1)) for t in tokens}
+
+    @staticmethod
+    def coverage(weights: dict[str, float], matched: Sequence[str]) -> float:
+        """The IDF-weighted share of the query words (`weights`) among `matched`, in [0, 1]."""
+        whole = sum(weights.values())
+        return sum(weights[t] for t in matched if t in weights) / whole if whole else 0.0
 
     # --- the API ---------------------------------------------------------------------
 
@@ -289,14 +503,26 @@ class Searcher:
         *,
         limit: int = 10,
         mode: str = "hybrid",
+        sort: str = "relevance",
+        recent: bool = False,
+        min_score: float | None = None,
+        explain: bool = False,
     ) -> SearchResult:
+        """The best `limit` items for `text`; see the module docstring for what scores mean.
+
+        `recent` (or a query asking for the latest) makes freshness part of relevance;
+        `sort="date"` lists the matches that are not weak, newest first; `min_score`
+        drops results scoring below it."""
         if mode not in MODES:
             raise RadarError(f"unknown search mode {mode!r} (use {', '.join(MODES)})")
+        if sort not in SORTS:
+            raise RadarError(f"unknown sort {sort!r} (use {', '.join(SORTS)})")
         if not text.strip():
-            raise RadarError("empty search query")
+            raise RadarError("the search query is empty")
         depth = max(CANDIDATES, limit)
         notes: list[str] = []
-        lists: list[tuple[float, Sequence[int]]] = []
+        candidates: dict[int, Candidate] = {}
+        tokens = query_tokens(text)
         meaning = None
         if mode == "hybrid" and self.workspace.index_path.exists():
             # Both retrievers at once: FTS5, onnxruntime and FAISS all release the GIL,
@@ -306,25 +532,142 @@ class Searcher:
             meaning = self._pool().submit(self.semantic, text, filters, depth, allowed)
         if mode in ("hybrid", "lexical"):
             lexical = self.lexical(text, filters, depth)
-            lists.append((LEXICAL_WEIGHT, [item_id for item_id, _ in lexical]))
+            matches = self.term_matches(tokens, [item_id for item_id, _ in lexical])
+            weights = self.idf_weights(tokens)
+            for rank, (item_id, bm25) in enumerate(lexical, start=1):
+                candidate = candidates.setdefault(item_id, Candidate())
+                candidate.lexical_rank, candidate.bm25 = rank, bm25
+                candidate.matched = matches[item_id]
+                candidate.coverage = self.coverage(weights, candidate.matched)
         if mode in ("hybrid", "semantic"):
             try:
                 semantic = (
                     meaning.result() if meaning is not None else self.semantic(text, filters, depth)
                 )
-                lists.append((SEMANTIC_WEIGHT, [item_id for item_id, _ in semantic]))
+                for rank, (item_id, cosine) in enumerate(semantic, start=1):
+                    candidate = candidates.setdefault(item_id, Candidate())
+                    candidate.semantic_rank, candidate.cosine = rank, cosine
             except IndexMismatch as exc:
                 if mode == "semantic" or self.workspace.index_path.exists():
                     raise
                 notes.append(f"lexical results only: {exc}")
-        scores = rrf(lists, RRF_K)
-        ranked = sorted(scores, key=lambda item_id: (-scores[item_id], item_id))
-        return SearchResult(self.hydrate(ranked, scores, limit, text), mode, notes)
+                mode = "lexical"
+        if mode == "hybrid":
+            self._fill_cosines(text, candidates)
+        scores, order = self._relevance(candidates, mode)
+        recency = recent or asks_for_latest(text)
+        fresh: dict[int, float] = {}
+        if recency and candidates:
+            best = max(order.values())
+            relevant = [i for i in candidates if order[i] >= RECENCY_REFERENCE * best]
+            fresh = self._freshness(list(candidates), relevant)
+            for item_id, factor in fresh.items():
+                boost = 1 - RECENCY_SHARE + RECENCY_SHARE * factor
+                scores[item_id] *= boost
+                order[item_id] *= boost
+        ranked = sorted(candidates, key=lambda item_id: (-order[item_id], item_id))
+        weak = not ranked or scores[ranked[0]] < WEAK_SCORE[mode]
+        floor = min_score
+        if sort == "date":
+            floor = max(floor or 0.0, WEAK_SCORE[mode])
+        if floor is not None:
+            ranked = [item_id for item_id in ranked if scores[item_id] >= floor]
+        if sort == "date":
+            ranked = self._newest_first(ranked)
+        hits = self.hydrate(ranked, scores, limit, text)
+        if explain:
+            self._explain(hits, candidates, tokens, fresh)
+        return SearchResult(hits, mode, notes, weak=weak, recency=recency)
+
+    def _fill_cosines(self, text: str, candidates: dict[int, Candidate]) -> None:
+        """Cosines of lexical candidates beyond the semantic list, from stored vectors, so
+        fusion can tell an incidental word match (far in meaning) from a real one."""
+        remembered = self._query_vector
+        missing = [i for i, c in candidates.items() if c.semantic_rank is None]
+        if not missing or remembered is None or remembered[0] != text:
+            return
+        import numpy as np
+
+        query = np.asarray(remembered[1], dtype=np.float32)
+        id_list = ",".join(str(int(i)) for i in missing)
+        for item_id, blob in self.store.query(
+            f"SELECT item_id, vector FROM embeddings WHERE item_id IN ({id_list})"
+        ):
+            vector = np.frombuffer(blob, dtype=np.float32)
+            if vector.shape == query.shape:
+                candidates[item_id].cosine = float(vector @ query)
+
+    def _relevance(
+        self, candidates: dict[int, Candidate], mode: str
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """(shown score, ranking value) per candidate for `mode`."""
+        if mode == "hybrid":
+            scores = fuse(candidates)
+            return scores, dict(scores)
+        if mode == "semantic":
+            scores = {i: min(1.0, max(0.0, c.cosine)) for i, c in candidates.items()}
+            return scores, {i: c.cosine for i, c in candidates.items()}
+        best = max((c.bm25 for c in candidates.values()), default=1.0) or 1.0
+        return (
+            {i: c.coverage for i, c in candidates.items()},
+            {i: c.bm25 / best for i, c in candidates.items()},
+        )
+
+    def _freshness(self, ids: list[int], reference_ids: list[int]) -> dict[int, float]:
+        id_list = ",".join(str(int(i)) for i in ids)
+        return freshness(
+            {
+                row[0]: row[1]
+                for row in self.store.query(
+                    f"SELECT id, published FROM items WHERE id IN ({id_list})"
+                )
+            },
+            reference_ids,
+        )
+
+    def _newest_first(self, ids: list[int]) -> list[int]:
+        if not ids:
+            return ids
+        id_list = ",".join(str(int(i)) for i in ids)
+        dates = {
+            row[0]: row[1]
+            for row in self.store.query(f"SELECT id, sort_date FROM items WHERE id IN ({id_list})")
+        }
+        return sorted(ids, key=lambda item_id: (dates.get(item_id) or "", item_id), reverse=True)
+
+    def _explain(
+        self,
+        hits: list[SearchHit],
+        candidates: dict[int, Candidate],
+        tokens: list[str],
+        fresh: dict[int, float],
+    ) -> None:
+        missing = [hit.id for hit in hits if candidates[hit.id].lexical_rank is None]
+        extra = self.term_matches(tokens, missing)
+        weights = self.idf_weights(tokens)
+        for hit in hits:
+            c = candidates[hit.id]
+            matched = c.matched if c.lexical_rank is not None else extra.get(hit.id, [])
+            hit.explain = {
+                "lexical_rank": c.lexical_rank,
+                "semantic_rank": c.semantic_rank,
+                "cosine": round(c.cosine, 4) if c.semantic_rank is not None or c.cosine else None,
+                "word_share": round(self.coverage(weights, matched), 4),
+                "matched": matched,
+                "query_words": tokens,
+                "freshness": round(fresh[hit.id], 4) if hit.id in fresh else None,
+            }
 
     def similar(
-        self, item_id: int, *, limit: int = 10, filters: ItemFilter = NO_FILTER
+        self,
+        item_id: int,
+        *,
+        limit: int = 10,
+        filters: ItemFilter = NO_FILTER,
+        min_score: float | None = None,
     ) -> SearchResult:
-        """Items closest in meaning to one item, the item itself excluded."""
+        """Items closest in meaning to one item, the item itself excluded; scores are
+        cosine similarities, as in semantic search."""
         from radar.index import search_vectors
 
         self.store.get_item(item_id)
@@ -342,9 +685,12 @@ class Searcher:
         hits = search_vectors(
             self.workspace, vector, limit + 1, self.allowed_ids(filters), index=index
         )
-        scores = {hit_id: score for hit_id, score in hits if hit_id != item_id}
+        scores = {hit_id: min(1.0, max(0.0, score)) for hit_id, score in hits if hit_id != item_id}
         ranked = sorted(scores, key=lambda hit_id: (-scores[hit_id], hit_id))
-        return SearchResult(self.hydrate(ranked, scores, limit, ""), "semantic")
+        weak = not ranked or scores[ranked[0]] < WEAK_SCORE["semantic"]
+        if min_score is not None:
+            ranked = [hit_id for hit_id in ranked if scores[hit_id] >= min_score]
+        return SearchResult(self.hydrate(ranked, scores, limit, ""), "semantic", weak=weak)
 
     def hydrate(
         self, ranked: list[int], scores: dict[int, float], limit: int, text: str
@@ -375,6 +721,26 @@ class Searcher:
             if len(hits) >= limit:
                 break
         return hits[:limit]
+
+
+def explain_text(explain: dict[str, Any]) -> str:
+    """One line saying why a hit matched: its rank in each list, cosine, the query words
+    it holds and its freshness (for the CLI's --explain and the TUI's x key)."""
+
+    def rank(value: int | None) -> str:
+        return f"#{value}" if value is not None else "-"
+
+    parts = [
+        f"lexical {rank(explain['lexical_rank'])}",
+        f"semantic {rank(explain['semantic_rank'])}",
+    ]
+    if explain["cosine"] is not None:
+        parts.append(f"cosine {explain['cosine']:.2f}")
+    matched = ", ".join(explain["matched"]) or "none"
+    parts.append(f"words {matched} (share {explain['word_share']:.2f})")
+    if explain["freshness"] is not None:
+        parts.append(f"freshness {explain['freshness']:.2f}")
+    return "; ".join(parts)
 
 
 def make_snippet(body: str, query: str, width: int = 200) -> str:

@@ -233,6 +233,90 @@ def _m005_tech_links(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+SEARCH_COLUMNS = ("title", "summary", "content", "search_terms")
+"""The FTS5 columns, in order; bm25() weights in radar.search follow this order."""
+
+_SEARCH_TERMS_SQL = """
+    SELECT trim(
+        COALESCE((SELECT group_concat(f.name || ' ' || COALESCE(
+                     (SELECT group_concat(j.value, ' ') FROM json_each(f.tags) j), ''), ' ')
+                  FROM item_sources s JOIN feeds f ON f.id = s.feed_id
+                  WHERE s.item_id = items.id), '')
+        || ' ' ||
+        COALESCE((SELECT 'release ' || r.project || ' ' || r.version
+                  FROM releases r WHERE r.item_id = items.id), '')
+        || ' ' ||
+        COALESCE((SELECT group_concat(t.name, ' ') FROM item_tech l
+                  JOIN technologies t ON t.slug = l.tech_slug
+                  WHERE l.item_id = items.id), ''))
+"""
+"""What an item's ``search_terms`` column holds: the names and tags of the feeds that
+carry it, for a release the word "release", its project and version (as parsed by
+radar.techradar.releases), and the names of the technologies it is linked to. Searched
+by FTS5 only: never shown and never embedded, so a radar edit never forces re-embedding."""
+
+
+def refresh_search_terms(conn: sqlite3.Connection, item_ids: Sequence[int] | None = None) -> None:
+    """Recompute ``items.search_terms`` for these items (None: every item).
+
+    Called by the write paths that change what it is made of (ingest credits an item to
+    a feed, linking writes releases and technology links, feeds.yaml changes a feed's
+    name or tags); the FTS triggers then re-index only rows whose text changed."""
+    if item_ids is None:
+        conn.execute(
+            f"UPDATE items SET search_terms = ({_SEARCH_TERMS_SQL}) "
+            f"WHERE search_terms IS NOT ({_SEARCH_TERMS_SQL})"
+        )
+        return
+    for chunk in _chunks([str(int(i)) for i in item_ids]):
+        conn.execute(
+            f"UPDATE items SET search_terms = ({_SEARCH_TERMS_SQL}) "
+            "WHERE id IN (SELECT value FROM json_each(?)) "
+            f"AND search_terms IS NOT ({_SEARCH_TERMS_SQL})",
+            [json.dumps([int(i) for i in chunk])],
+        )
+
+
+def _m006_search_fields(conn: sqlite3.Connection) -> None:
+    """Searchable fields beyond an item's own text: ``items.search_terms`` (feed names and
+    tags, release project and version, linked technologies' names) as a fourth FTS5
+    column. Rebuilds the FTS index once (bounded: one pass over the items), and replaces
+    the update trigger with one that fires only when indexed text changes (not on a read
+    mark). Only ``execute`` statements, so the step runs inside one transaction."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(items)").fetchall()}
+    if "search_terms" not in columns:
+        conn.execute("ALTER TABLE items ADD COLUMN search_terms TEXT NOT NULL DEFAULT ''")
+    for trigger in ("items_ai", "items_ad", "items_au"):
+        conn.execute(f'DROP TRIGGER IF EXISTS "{trigger}"')
+    conn.execute('DROP TABLE IF EXISTS "items_fts"')
+    # Fill the new column before the FTS table and its triggers exist: an update
+    # trigger deleting rows from a not-yet-built external-content index corrupts it.
+    refresh_search_terms(conn)
+    names = ", ".join(f'"{c}"' for c in SEARCH_COLUMNS)
+    new = ", ".join(f'new."{c}"' for c in SEARCH_COLUMNS)
+    old = ", ".join(f'old."{c}"' for c in SEARCH_COLUMNS)
+    conn.execute(
+        f"""CREATE VIRTUAL TABLE "items_fts" USING FTS5 ({names},
+            tokenize='porter unicode61', content="items")"""
+    )
+    conn.execute(
+        f"""CREATE TRIGGER "items_ai" AFTER INSERT ON "items" BEGIN
+            INSERT INTO "items_fts" (rowid, {names}) VALUES (new.rowid, {new}); END"""
+    )
+    conn.execute(
+        f"""CREATE TRIGGER "items_ad" AFTER DELETE ON "items" BEGIN
+            INSERT INTO "items_fts" ("items_fts", rowid, {names})
+            VALUES ('delete', old.rowid, {old}); END"""
+    )
+    conn.execute(
+        f"""CREATE TRIGGER "items_au" AFTER UPDATE OF {names} ON "items" BEGIN
+            INSERT INTO "items_fts" ("items_fts", rowid, {names})
+            VALUES ('delete', old.rowid, {old});
+            INSERT INTO "items_fts" (rowid, {names}) VALUES (new.rowid, {new}); END"""
+    )
+    conn.execute("""INSERT INTO "items_fts" ("items_fts") VALUES ('rebuild')""")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "m001_initial", _m001_initial),
     Migration(2, "m002_embeddings", _m002_embeddings),
@@ -240,6 +324,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     # pending steps are found by name, so they simply get m004 now.
     Migration(4, "m004_operations", _m004_operations),
     Migration(5, "m005_tech_links", _m005_tech_links),
+    Migration(6, "m006_search_fields", _m006_search_fields),
 )
 """Every schema step, in the order they run.
 
@@ -572,6 +657,7 @@ class Store:
         """Mirror feeds.yaml into the feeds table; feeds no longer listed keep their items."""
         configured = list(feeds)
         with self.transaction() as conn:
+            tags_before = {row[0]: row[1] for row in conn.execute("SELECT name, tags FROM feeds")}
             conn.execute("UPDATE feeds SET in_config = 0")
             for feed in configured:
                 conn.execute(
@@ -586,6 +672,24 @@ class Store:
                         next_due = CASE WHEN feeds.url = excluded.url THEN feeds.next_due END
                     """,
                     [feed.name, feed.url, feed.kind, json.dumps(list(feed.tags))],
+                )
+            retagged = [
+                feed.name
+                for feed in configured
+                if feed.name in tags_before
+                and tags_before[feed.name] != json.dumps(list(feed.tags))
+            ]
+            for name in retagged:
+                refresh_search_terms(
+                    conn,
+                    [
+                        row[0]
+                        for row in conn.execute(
+                            """SELECT s.item_id FROM item_sources s JOIN feeds f
+                               ON f.id = s.feed_id WHERE f.name = ?""",
+                            [name],
+                        )
+                    ],
                 )
 
     def feed_row(self, name: str) -> sqlite3.Row:
@@ -753,6 +857,7 @@ class Store:
                     explain,
                 )
             writes.flush()
+            refresh_search_terms(conn, sorted(handled))
         return stats
 
     def list_items(
@@ -829,6 +934,7 @@ class Store:
 
     def _item_dict(self, row: sqlite3.Row) -> dict[str, Any]:
         data = dict(row)
+        data.pop("search_terms", None)  # searchable only, never shown
         for key in ("tags", "enclosures"):
             if key in data and isinstance(data[key], str):
                 data[key] = json.loads(data[key])

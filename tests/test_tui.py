@@ -209,6 +209,30 @@ async def test_slash_searches_by_meaning_as_you_type_and_enter_opens_the_result(
         assert app.failures == []
 
 
+async def test_x_shows_why_the_highlighted_result_matched(demo: Workspace) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press(*"vllm 0.13.1")
+        await pilot.press("enter")  # to the results
+        await settle(pilot)
+        info = search.query_one("#search-info", Static)
+        assert "why:" not in str(info.render())
+        await pilot.press("x")
+        await settle(pilot)
+        shown = str(info.render())
+        assert "why:" in shown and "lexical #" in shown and "semantic" in shown
+        assert "vllm" in shown  # the query word the result holds
+        await pilot.press("ctrl+o")  # newest first
+        await settle(pilot)
+        assert search.sort == "date" and "sort date" in str(info.render())
+        assert app.failures == []
+
+
 async def test_mode_and_filters_are_one_key_away(demo: Workspace) -> None:
     app = make_app(demo)
     async with app.run_test(size=SIZE) as pilot:

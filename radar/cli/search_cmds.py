@@ -13,13 +13,19 @@ from radar.cli.items import DATE, tech_filter_slug
 from radar.cli.progress import ProgressLine
 from radar.dates import item_day
 from radar.feeds.config import KINDS, load_config
-from radar.search import MODES, Searcher, SearchResult
+from radar.search import MODES, SORTS, WEAK_SCORE, Searcher, SearchResult, explain_text
 from radar.store import ItemFilter, Store
 
 
 def _show(result: SearchResult, as_json: bool) -> None:
     for note in result.notes:
         say(f"note: {note}", err=True)
+    if result.hits and result.weak:
+        say(
+            f"note: weak match: even the best result scores below {WEAK_SCORE[result.mode]} "
+            f"({result.mode} mode); it may not answer the query",
+            err=True,
+        )
     if as_json:
         print_json([hit.as_dict() for hit in result.hits])
         return
@@ -28,22 +34,46 @@ def _show(result: SearchResult, as_json: bool) -> None:
         return
     for hit in result.hits:
         date = item_day(hit.published, hit.first_seen)
-        say(f"{hit.id:>6}  {date}  {hit.feed or '-'}")
+        say(f"{hit.id:>6}  {date}  {hit.score:.2f}  {hit.feed or '-'}")
         say(f"        {hit.title}")
         if hit.snippet:
             say(f"        {hit.snippet[:160]}")
+        if hit.explain is not None:
+            say(f"        why: {explain_text(hit.explain)}")
+
+
+SCORE = click.FloatRange(0.0, 1.0)
 
 
 @click.command()
 @click.argument("query", required=False)
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--since", type=DATE, help="Published on or after (2026-11-01, or 30d).")
-@click.option("--until", type=DATE, help="Published before this day/time.")
+@click.option("--since", type=DATE, help="Published on or after (2026-11-01, or 30d): a filter.")
+@click.option("--until", type=DATE, help="Published before this day/time: a filter.")
 @click.option("--feed", help="Only items from this feed.")
 @click.option("--tag", help="Only items from feeds with this tag.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only items from feeds of this kind.")
 @click.option("--tech", help="Only items mentioning this technology (name, alias or slug).")
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="relevance",
+    show_default=True,
+    help="date: the matches that are not weak, newest first.",
+)
+@click.option(
+    "--recent",
+    is_flag=True,
+    help="Favour recent items within relevance (as 'latest' or 'newest' in the query does).",
+)
+@click.option(
+    "--min-score",
+    type=SCORE,
+    metavar="0..1",
+    help="Leave out results scoring below this (see 'Scores' below).",
+)
+@click.option("--explain", is_flag=True, help="Show why each result matched.")
 @click.option(
     "--batch",
     "batch_file",
@@ -63,20 +93,43 @@ def search(
     kind: str | None,
     tech: str | None,
     mode: str,
+    sort: str,
+    recent: bool,
+    min_score: float | None,
+    explain: bool,
     batch_file: str | None,
     as_json: bool,
 ) -> None:
     """Find items by meaning and by words (hybrid), or by one of them (--mode).
 
-    \b
+    --since/--until/--feed/--tag/--kind/--tech filter before ranking. Results are
+    ordered by relevance; --recent, or "latest", "newest", "recent" or "what's new"
+    in the query, makes freshness part of relevance; --sort date lists the matches
+    newest first instead.
+
+    
+    Scores (0 to 1, in --json and after each date):
+      semantic  cosine similarity of query and item
+      lexical   share of the query's words the item holds, weighted by rarity
+      hybrid    fused evidence: 1 = first in both lists, every word, same meaning
+    A note says "weak match" when even the best result scores below 0.25
+    (semantic), 0.3 (lexical) or 0.15 (hybrid).
+
+    
     Examples:
       radar search "serving LLMs with paged attention"
+      radar search "latest vllm release"
       radar search "int4 quantisation" --since 30d --kind papers --json
-      radar search "autoscaling" --tech ray
+      radar search "autoscaling" --tech ray --sort date --min-score 0.3
+      radar search "reduce GPU memory when serving" --explain
       radar search --batch queries.txt --json > results.jsonl
     """
-    if bool(query) == bool(batch_file):
-        raise click.UsageError("give a QUERY or --batch FILE (not both)")
+    if query is not None and batch_file:
+        raise click.UsageError("give a QUERY or --batch FILE, not both")
+    if query is None and not batch_file:
+        raise click.UsageError("give a QUERY (or --batch FILE with one query per line)")
+    if query is not None and not query.strip():
+        raise click.UsageError("the search query is empty; give some words to search for")
     workspace = app.workspace.require()
     config = load_config(workspace.feeds_path)
     with Store(workspace.db_path) as store:
@@ -87,39 +140,58 @@ def search(
             feed=feed, tag=tag, kind=kind, since=since, until=until, tech=tech_slug
         )
         searcher = Searcher(workspace, store, config.settings.model)
+        options = {
+            "limit": limit,
+            "mode": mode,
+            "sort": sort,
+            "recent": recent,
+            "min_score": min_score,
+            "explain": explain,
+        }
         if batch_file:
             for line in Path(batch_file).read_text(encoding="utf-8").splitlines():
                 if line.strip():
-                    result = searcher.search(line.strip(), filters, limit=limit, mode=mode)
+                    result = searcher.search(line.strip(), filters, **options)  # type: ignore[arg-type]
                     click.echo(
                         json.dumps(
-                            {"query": line.strip(), "results": [h.as_dict() for h in result.hits]},
+                            {
+                                "query": line.strip(),
+                                "weak": result.weak,
+                                "results": [h.as_dict() for h in result.hits],
+                            },
                             ensure_ascii=False,
                         )
                     )
             return
         assert query is not None
-        _show(searcher.search(query, filters, limit=limit, mode=mode), as_json)
+        _show(searcher.search(query, filters, **options), as_json)  # type: ignore[arg-type]
 
 
 @click.command()
 @click.argument("item_id", type=int)
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option(
+    "--min-score", type=SCORE, metavar="0..1", help="Leave out results scoring below this."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results.")
 @pass_app
-def similar(app: AppContext, item_id: int, limit: int, as_json: bool) -> None:
+def similar(
+    app: AppContext, item_id: int, limit: int, min_score: float | None, as_json: bool
+) -> None:
     """More like this: items closest in meaning to ITEM_ID (itself excluded).
+
+    Scores are cosine similarities (0 to 1), as in `radar search --mode semantic`,
+    with the same "weak match" note below 0.25.
 
     \b
     Example:
-      radar similar 42 --limit 5
+      radar similar 42 --limit 5 --min-score 0.5
     """
     workspace = app.workspace.require()
     config = load_config(workspace.feeds_path)
     with Store(workspace.db_path) as store:
-        _show(
-            Searcher(workspace, store, config.settings.model).similar(item_id, limit=limit), as_json
-        )
+        searcher = Searcher(workspace, store, config.settings.model)
+        _show(searcher.similar(item_id, limit=limit, min_score=min_score), as_json)
 
 
 @click.group()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from radar.store import Store, from_iso, to_iso, utc_now
+from radar.store import Store, from_iso, refresh_search_terms, to_iso, utc_now
 from radar.techradar.linking import ItemText, Linker, Similarity, tech_text
 from radar.techradar.model import Technology, TechRadar
 from radar.techradar.releases import (
@@ -93,6 +93,15 @@ def sync_radar(store: Store, radar: TechRadar) -> list[str]:
     if not gone and not stale:
         return changed
     with store.transaction() as conn:
+        renamed = [row[0] for row in stale if known.get(row[0], (None, None))[1] != row[1]]
+        touched = [
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT item_id FROM item_tech WHERE tech_slug IN "
+                "(SELECT value FROM json_each(?))",
+                [json.dumps([*gone, *renamed])],
+            )
+        ]
         for slug in gone:
             conn.execute("DELETE FROM technologies WHERE slug = ?", [slug])
             conn.execute("DELETE FROM item_tech WHERE tech_slug = ?", [slug])
@@ -106,6 +115,7 @@ def sync_radar(store: Store, radar: TechRadar) -> list[str]:
                     aliases = excluded.aliases, signature = excluded.signature""",
             stale,
         )
+        refresh_search_terms(conn, touched)
     return changed
 
 
@@ -346,6 +356,7 @@ def link_items(
                    VALUES (?, ?, ?, ?, ?)""",
                 release_rows,
             )
+            refresh_search_terms(conn, chunk)
         stats.items += len(rows)
         stats.links += len(link_rows)
     return stats

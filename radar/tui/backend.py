@@ -346,10 +346,19 @@ class Backend:
         return ItemFilter(feed=filters.feed, tag=filters.tag, kind=filters.kind, since=since)
 
     def search(
-        self, text: str, filters: SearchFilters, *, mode: str = "hybrid", limit: int = 50
+        self,
+        text: str,
+        filters: SearchFilters,
+        *,
+        mode: str = "hybrid",
+        limit: int = 50,
+        sort: str = "relevance",
     ) -> SearchResult:
+        """The CLI's search, with each hit's explanation (the x key shows it)."""
         with self.searcher() as searcher:
-            return searcher.search(text, self._item_filter(filters), limit=limit, mode=mode)
+            return searcher.search(
+                text, self._item_filter(filters), limit=limit, mode=mode, sort=sort, explain=True
+            )
 
     def similar(
         self, item_id: int, filters: SearchFilters | None = None, *, limit: int = 50

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from radar.dates import item_day
-from radar.search import MODES
+from radar.search import MODES, SearchResult, explain_text
 from radar.tui.backend import KIND_CHOICES, SINCE_CHOICES, SearchFilters
 from radar.tui.messages import (
     ChoicesLoaded,
@@ -54,6 +54,8 @@ class SearchScreen(ItemActions, BaseScreen):
         Binding("ctrl+y", "pick_since", "Since"),
         Binding("ctrl+l", "clear_filters", "No filters"),
         Binding("l", "more_like_this", "Similar"),
+        Binding("x", "toggle_explain", "Why"),
+        Binding("ctrl+o", "toggle_sort", "Sort"),
         Binding("m", "toggle_read", "Mark read", show=False),
         Binding("s", "star", "Star", show=False),
         Binding("o", "open_link", "Open", show=False),
@@ -63,6 +65,10 @@ class SearchScreen(ItemActions, BaseScreen):
     def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
         super().__init__(backend)
         self.mode = "hybrid"
+        self.sort = "relevance"
+        self.explaining = False
+        """Whether the info line shows why the highlighted result matched (x)."""
+        self.result: SearchResult | None = None
         self.filters = SearchFilters()
         self.hits: dict[int, CurrentItem] = {}
         self.label = ""
@@ -71,6 +77,7 @@ class SearchScreen(ItemActions, BaseScreen):
         self._similar_to: tuple[int, str] | None = None
         self._debounce: Timer | None = None
         self._previewed: int | None = None
+        self._summary = ""
         self.searches_done = 0
 
     def compose_body(self) -> Iterable[Widget]:
@@ -102,7 +109,13 @@ class SearchScreen(ItemActions, BaseScreen):
 
     @work(thread=True, group="search", exit_on_error=False)
     def _run_search(
-        self, sequence: int, text: str, filters: SearchFilters, mode: str, similar_to: int | None
+        self,
+        sequence: int,
+        text: str,
+        filters: SearchFilters,
+        mode: str,
+        similar_to: int | None,
+        sort: str = "relevance",
     ) -> None:
         started = time.perf_counter()
         label = f"more like #{similar_to}" if similar_to is not None else text
@@ -110,7 +123,9 @@ class SearchScreen(ItemActions, BaseScreen):
             if similar_to is not None:
                 result = self.backend.similar(similar_to, filters, limit=RESULT_LIMIT)
             else:
-                result = self.backend.search(text, filters, mode=mode, limit=RESULT_LIMIT)
+                result = self.backend.search(
+                    text, filters, mode=mode, limit=RESULT_LIMIT, sort=sort
+                )
         except Exception as exc:  # noqa: BLE001 (an unusable query or index is shown, not fatal)
             self.post_message(SearchFinished(sequence, label, None, str(exc), 0.0))
             return
@@ -137,7 +152,7 @@ class SearchScreen(ItemActions, BaseScreen):
         if not text and similar is None:
             return
         self._sequence += 1
-        self._run_search(self._sequence, text, self.filters, self.mode, similar)
+        self._run_search(self._sequence, text, self.filters, self.mode, similar, self.sort)
         self._show_info("searching…")
 
     def show_similar(self, item_id: int, title: str) -> None:
@@ -187,11 +202,15 @@ class SearchScreen(ItemActions, BaseScreen):
                 for hit in message.result.hits
             ]
         )
-        notes = "; ".join(message.result.notes)
+        self.result = message.result
+        notes = list(message.result.notes)
+        if message.result.hits and message.result.weak:
+            notes.append("weak match: even the best result may not answer this")
         took = f" in {message.seconds * 1000:.0f} ms" if self.radar_app.show_timings else ""
-        self._show_info(
-            f"{len(message.result.hits)} results{took}" + (f" · {notes}" if notes else "")
+        self._summary = f"{len(message.result.hits)} results{took}" + (
+            f" · {'; '.join(notes)}" if notes else ""
         )
+        self._show_info(self._summary)
         self._previewed = None
         self._preview_current()
 
@@ -206,6 +225,9 @@ class SearchScreen(ItemActions, BaseScreen):
         info = Text(end="")
         info.append("mode ", style="dim")
         info.append(self.mode, style="bold")
+        if self.sort != "relevance":
+            info.append("  sort ", style="dim")
+            info.append(self.sort, style="bold")
         info.append("  filters ", style="dim")
         info.append(one_line(self.filters.describe()), style="bold")
         if self._similar_to:
@@ -214,13 +236,41 @@ class SearchScreen(ItemActions, BaseScreen):
         if state:
             info.append("  · ", style="dim")
             info.append(one_line(state), style="red" if error else "")
+        why = self._why()
+        if why:
+            info.append("\nwhy: ", style="dim")
+            info.append(one_line(why))
         self.query_one("#search-info", Static).update(info)
+
+    def _why(self) -> str:
+        """The highlighted result's explanation, when x has turned explanations on."""
+        if not self.explaining or self.result is None:
+            return ""
+        item_id = self.query_one(ResultTable).current_id()
+        hit = next((h for h in self.result.hits if h.id == item_id), None)
+        if hit is None:
+            return ""
+        shown = f"score {hit.score:.2f}"
+        return f"{shown}; {explain_text(hit.explain)}" if hit.explain else shown
 
     # --- results ---------------------------------------------------------------------
 
     @on(DataTable.RowHighlighted, "#results")
     def _highlighted(self) -> None:
         self._preview_current()
+        if self.explaining:
+            self._show_info(self._summary)
+
+    def action_toggle_explain(self) -> None:
+        """Show (or hide) why the highlighted result matched: ranks, cosine, words."""
+        self.explaining = not self.explaining
+        self._show_info(self._summary)
+
+    def action_toggle_sort(self) -> None:
+        """Order results by relevance or, among matches that are not weak, newest first."""
+        self.sort = "date" if self.sort == "relevance" else "relevance"
+        self._show_info()
+        self.search_now()
 
     @on(DataTable.RowSelected, "#results")
     def _selected(self) -> None:
