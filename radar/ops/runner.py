@@ -56,7 +56,13 @@ def _index(
     from radar.index import update_index
 
     try:
-        stats = update_index(store, workspace, config.settings.model, progress=progress)
+        stats = update_index(
+            store,
+            workspace,
+            config.settings.model,
+            progress=progress,
+            embed_backend=config.settings.embed_backend,
+        )
     except IndexMismatch as exc:
         index_log.warning(
             "search index not updated: %s",
