@@ -421,7 +421,7 @@ def sync_index(
         selector = _faiss().IDSelectorBatch(np.asarray(gone, dtype=np.int64))
         stats.removed = int(index.remove_ids(selector))
     to_add = sorted(current - (present - set(gone)))
-    if not to_add and not gone and meta.backend == old_meta.backend:
+    if not to_add and not gone and meta.backend == getattr(old_meta, "backend", None):
         stats.total = int(index.ntotal)
         return stats
     ids, vectors = _stored_vectors(store, info.fingerprint, info.dim, to_add)
@@ -440,8 +440,8 @@ def _vector_backends(
     everything was embedded again."""
     earlier: set[str] = set()
     if embedded < total:
-        known = previous is not None and previous.fingerprint == info.fingerprint
-        earlier = set(filter(None, previous.backend.split("+"))) if known else set()
+        if previous is not None and previous.fingerprint == info.fingerprint:
+            earlier = set(filter(None, previous.backend.split("+")))
         earlier = earlier or {"unknown"}
     now = {backend or "unknown"} if embedded else set()
     return "+".join(sorted(earlier | now))
