@@ -73,6 +73,7 @@ class GrowingFeeds:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # 31 radar processes, each loading the model: ~1-2 min, more under load
 def test_sigkill_at_30_moments_loses_and_duplicates_nothing(workspace, server, model_cache):
     growing = GrowingFeeds()
     add_feeds(
