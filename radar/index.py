@@ -397,7 +397,7 @@ def sync_index(
             "SELECT item_id FROM embeddings WHERE fingerprint = ?", [info.fingerprint]
         )
     }
-    previous = read_meta(workspace)
+    previous = _readable_meta(workspace) if rebuild else read_meta(workspace)
     old_meta = None if rebuild else previous
     stats = SyncStats(embedded=embedded, backend=getattr(embedder, "backend", ""))
     meta = IndexMeta(model=info.name, dim=info.dim, fingerprint=info.fingerprint)
@@ -430,6 +430,14 @@ def sync_index(
     save_index(workspace, index, meta)
     stats.total = int(index.ntotal)
     return stats
+
+
+def _readable_meta(workspace: Workspace) -> IndexMeta | None:
+    """The meta if it can be read; a rebuild replaces an unreadable one."""
+    try:
+        return read_meta(workspace)
+    except IndexMismatch:
+        return None
 
 
 def _vector_backends(
@@ -522,7 +530,7 @@ def update_index(
     The model is loaded only when there is something to embed or the index is missing;
     ``embed_backend`` is ``settings.embed_backend`` (int8 or fp32).
     """
-    meta = read_meta(workspace)
+    meta = _readable_meta(workspace) if rebuild else read_meta(workspace)
     if meta is not None and meta.model != model and not rebuild:
         raise IndexMismatch(
             f"the search index was built with model {meta.model!r} but feeds.yaml asks for "

@@ -281,3 +281,11 @@ def test_index_status_names_the_backend_and_switching_it_re_embeds_nothing(
     monkeypatch.setenv("RADAR_EMBED_BACKEND", "fp16")
     refused = radar("index", "status", ok=False)
     assert refused.exit_code == 2 and "$RADAR_EMBED_BACKEND: 'fp16'" in refused.stderr
+
+
+def test_rebuild_replaces_an_unreadable_index_meta(radar, workspace, live):
+    workspace.index_meta_path.write_text("{ half a file")
+    radar("index", "rebuild")
+    status = json.loads(radar("index", "status", "--json").stdout)
+    assert status["indexed"] == status["items"] == len(live)
+    assert status["backend"] == "unknown", "what built the stored vectors was in the lost file"
