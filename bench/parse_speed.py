@@ -3,7 +3,8 @@
 Run: .venv/bin/python bench/parse_speed.py
 Prints items/s of parse_feed on the largest file of feedparser's test corpus (when
 ../shared/corpora/feedparser exists) and on synthetic 1,000-item RSS feeds, next to bare
-feedparser with its sanitiser and relative-URI resolution on (its defaults) and off (ours).
+feedparser with its sanitiser and relative-URI resolution on (its defaults) and off (ours),
+then the time parse_feed takes on hostile documents (entity bombs, a 5 MB description).
 """
 
 from __future__ import annotations
@@ -88,6 +89,39 @@ def report(name: str, content: bytes) -> None:
     )
 
 
+def hostile_documents() -> dict[str, bytes]:
+    """Documents that must cost about a second at most (they were wall-clock asserts in
+    tests/test_parse.py): entity bombs that are never expanded, a 5 MB description cut to
+    the summary cap."""
+    item = "<item><title>{title}</title><description>{description}</description></item>"
+    levels = ['<!ENTITY lol0 "lol">']
+    levels += [f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)]
+    laughs = f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n{chr(10).join(levels)}\n]>'
+    big_entity = f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY a "{"x" * 100_000}">\n]>'
+    paragraph = "<p>Lorem ipsum <b>dolor</b> sit amet &amp; consectetur.</p>\n"
+    html = paragraph * (5_000_000 // len(paragraph))
+    escaped = html.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    def document(prolog: str, title: str, description: str) -> bytes:
+        channel = item.format(title=title, description=description)
+        return (
+            f'{prolog}<rss version="2.0"><channel><title>Bench</title>{channel}</channel></rss>'
+        ).encode()
+
+    return {
+        "billion laughs (never expanded)": document(laughs, "&lol9;", "&lol9;"),
+        "100 kB entity referenced 2,000 times": document(big_entity, "t", "&a;" * 2_000),
+        "5 MB escaped description (capped)": document("", "Big", escaped),
+        "5 MB CDATA description (capped)": document("", "Big", f"<![CDATA[{html}]]>"),
+    }
+
+
+def report_hostile() -> None:
+    for name, content in hostile_documents().items():
+        seconds = best_seconds(lambda content=content: parse_feed(content, url=FEED_URL))
+        print(f"{name}: {len(content) / 1e6:.2f} MB in {seconds * 1000:,.0f} ms")
+
+
 def main() -> None:
     if CORPUS.is_dir():
         largest = max(CORPUS.rglob("*.xml"), key=lambda path: path.stat().st_size)
@@ -96,6 +130,7 @@ def main() -> None:
         print(f"(no corpus at {CORPUS})")
     report("synthetic RSS, plain descriptions", synthetic_rss(1_000, html=False))
     report("synthetic RSS, HTML descriptions", synthetic_rss(1_000, html=True))
+    report_hostile()
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from radar.errors import RadarError
+from radar.errors import ConfigError, RadarError
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -53,6 +53,11 @@ TEXT_RECIPE = "title+summary/content v1; max 256 tokens"
 """How :func:`item_text` builds an item's text; part of every fingerprint and text hash."""
 
 BACKENDS = ("auto", "st", "onnx", "onnx-int8")
+
+EMBED_BACKENDS = ("int8", "fp32")
+"""What ``settings.embed_backend`` and ``$RADAR_EMBED_BACKEND`` choose between for bulk
+embedding with ``backend="auto"``: :data:`BULK_BACKEND` (int8) or fp32 ONNX."""
+EMBED_BACKEND_VAR = "RADAR_EMBED_BACKEND"
 
 BULK_BACKEND = "onnx-int8"
 """What ``backend="auto", purpose="bulk"`` uses. Measured by ``bench/embed_speed.py`` on
@@ -878,18 +883,36 @@ class _DropRecords(logging.Filter):
 # --- choosing a backend ---------------------------------------------------------------------
 
 
+def chosen_embed_backend(setting: str = "int8") -> str:
+    """``int8`` or ``fp32``: ``$RADAR_EMBED_BACKEND`` when set, else ``settings.embed_backend``.
+
+    The variable lets one run (a test suite, a benchmark) switch without editing feeds.yaml;
+    fp32 moves scores the way another CPU's int8 kernels do.
+    """
+    chosen = os.environ.get(EMBED_BACKEND_VAR, "").strip().lower()
+    if chosen and chosen not in EMBED_BACKENDS:
+        raise ConfigError(
+            f"${EMBED_BACKEND_VAR}", f"{chosen!r} is not one of {', '.join(EMBED_BACKENDS)}"
+        )
+    if not chosen and setting not in EMBED_BACKENDS:
+        raise ValueError(f"embed_backend must be one of {EMBED_BACKENDS}, not {setting!r}")
+    return chosen or setting
+
+
 def load_embedder(
     model: str = DEFAULT_MODEL,
     *,
     cache_dir: Path | None = None,
     backend: str = "auto",
     purpose: str = "query",
+    embed_backend: str = "int8",
 ) -> Embedder:
     """An embedder for ``model``.
 
     ``backend="auto"`` uses a cached ONNX export when ``cache_dir`` holds one (no torch
-    import); for ``purpose="bulk"`` it creates the export first. A query without an export,
-    or a model that cannot be exported, falls back to sentence-transformers.
+    import); for ``purpose="bulk"`` it creates the export first and uses int8 or fp32 as
+    :func:`chosen_embed_backend` says for ``embed_backend`` (the setting). A query without an
+    export, or a model that cannot be exported, falls back to sentence-transformers.
     Raises :class:`ModelError` when the model cannot be found or loaded.
     """
     if backend not in BACKENDS:
@@ -903,10 +926,13 @@ def load_embedder(
     if backend != "auto":
         folder = ensure_export(model, cache_dir or _process_cache())
         return _onnx_embedder(folder, int8=backend == "onnx-int8", strict=True)
-    return _auto_embedder(model, source, cache_dir, purpose)
+    bulk = BULK_BACKEND if chosen_embed_backend(embed_backend) == "int8" else "onnx"
+    return _auto_embedder(model, source, cache_dir, purpose, bulk)
 
 
-def _auto_embedder(model: str, source: str, cache_dir: Path | None, purpose: str) -> Embedder:
+def _auto_embedder(
+    model: str, source: str, cache_dir: Path | None, purpose: str, bulk: str = BULK_BACKEND
+) -> Embedder:
     folder = find_export(cache_dir, model) if cache_dir is not None else None
     if folder is None and purpose == "bulk" and cache_dir is not None:
         try:
@@ -914,7 +940,7 @@ def _auto_embedder(model: str, source: str, cache_dir: Path | None, purpose: str
         except ExportError as exc:
             log.warning("%s; using sentence-transformers", exc)
     if folder is not None:
-        wanted = BULK_BACKEND if purpose == "bulk" else QUERY_BACKEND
+        wanted = bulk if purpose == "bulk" else QUERY_BACKEND
         try:
             return _onnx_embedder(folder, int8=wanted == "onnx-int8", strict=False)
         except Exception as exc:  # a broken cache must never stop a search
@@ -936,6 +962,8 @@ __all__ = [
     "BACKENDS",
     "BULK_BACKEND",
     "DEFAULT_MODEL",
+    "EMBED_BACKENDS",
+    "EMBED_BACKEND_VAR",
     "QUERY_BACKEND",
     "TEXT_RECIPE",
     "Embedder",
@@ -946,6 +974,7 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "bundled_model_dir",
     "check_model_available",
+    "chosen_embed_backend",
     "ensure_export",
     "export_onnx",
     "find_export",

@@ -70,6 +70,12 @@ class IndexMeta:
     """IVF only: how many vectors the index held when its centroids were trained."""
     recall_at_10: float | None = None
     """IVF only: recall@10 against exact search measured at build time."""
+    backend: str = ""
+    """Which embedder backends made the vectors it holds (``onnx-int8``, ``onnx``, ``st``),
+    joined by ``+`` when a workspace was embedded with more than one; ``unknown`` stands for
+    vectors from before radar recorded it. Not part of the fingerprint: their vectors are
+    comparable, so moving a workspace to a CPU or setting with another backend re-embeds
+    nothing."""
 
 
 @dataclass
@@ -391,9 +397,11 @@ def sync_index(
             "SELECT item_id FROM embeddings WHERE fingerprint = ?", [info.fingerprint]
         )
     }
-    old_meta = None if rebuild else read_meta(workspace)
+    previous = _readable_meta(workspace) if rebuild else read_meta(workspace)
+    old_meta = None if rebuild else previous
     stats = SyncStats(embedded=embedded, backend=getattr(embedder, "backend", ""))
     meta = IndexMeta(model=info.name, dim=info.dim, fingerprint=info.fingerprint)
+    meta.backend = _vector_backends(previous, info, stats.backend, embedded, len(current))
     index = None
     if old_meta is not None and not _needs_rebuild(old_meta, len(current)):
         index = load_index(workspace, writable=True)
@@ -413,7 +421,7 @@ def sync_index(
         selector = _faiss().IDSelectorBatch(np.asarray(gone, dtype=np.int64))
         stats.removed = int(index.remove_ids(selector))
     to_add = sorted(current - (present - set(gone)))
-    if not to_add and not gone:
+    if not to_add and not gone and meta.backend == getattr(old_meta, "backend", None):
         stats.total = int(index.ntotal)
         return stats
     ids, vectors = _stored_vectors(store, info.fingerprint, info.dim, to_add)
@@ -422,6 +430,29 @@ def sync_index(
     save_index(workspace, index, meta)
     stats.total = int(index.ntotal)
     return stats
+
+
+def _readable_meta(workspace: Workspace) -> IndexMeta | None:
+    """The meta if it can be read; a rebuild replaces an unreadable one."""
+    try:
+        return read_meta(workspace)
+    except IndexMismatch:
+        return None
+
+
+def _vector_backends(
+    previous: IndexMeta | None, info: ModelInfo, backend: str, embedded: int, total: int
+) -> str:
+    """The backends that made the ``total`` stored vectors after ``embedded`` of them were
+    embedded now by ``backend``: the earlier ones (from ``previous``) still count unless
+    everything was embedded again."""
+    earlier: set[str] = set()
+    if embedded < total:
+        if previous is not None and previous.fingerprint == info.fingerprint:
+            earlier = set(filter(None, previous.backend.split("+")))
+        earlier = earlier or {"unknown"}
+    now = {backend or "unknown"} if embedded else set()
+    return "+".join(sorted(earlier | now))
 
 
 def _needs_rebuild(meta: IndexMeta, count: int) -> bool:
@@ -493,15 +524,17 @@ def update_index(
     rebuild: bool = False,
     embedder: Embedder | None = None,
     on_prepare: Callable[[str], None] | None = None,
+    embed_backend: str = "int8",
 ) -> SyncStats:
     """What `radar fetch` calls after ingesting: embed and index only what changed.
 
     The model is loaded only when there is something to embed or the index is missing
     while items exist; with no items at all there is nothing to index yet. When the
     model must first be prepared (its ONNX export made, ~15 s once per model cache),
-    ``on_prepare`` is told the model's name before that starts.
+    ``on_prepare`` is told the model's name before that starts. ``embed_backend`` is
+    ``settings.embed_backend`` (int8 or fp32).
     """
-    meta = read_meta(workspace)
+    meta = _readable_meta(workspace) if rebuild else read_meta(workspace)
     if meta is not None and meta.model != model and not rebuild:
         raise IndexMismatch(
             f"the search index was built with model {meta.model!r} but feeds.yaml asks for "
@@ -527,5 +560,7 @@ def update_index(
 
         if on_prepare is not None and find_export(workspace.models_dir, model) is None:
             on_prepare(model)
-        embedder = load_embedder(model, cache_dir=workspace.models_dir, purpose="bulk")
+        embedder = load_embedder(
+            model, cache_dir=workspace.models_dir, purpose="bulk", embed_backend=embed_backend
+        )
     return sync_index(store, workspace, embedder, progress=progress, rebuild=rebuild)

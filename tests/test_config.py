@@ -27,6 +27,7 @@ def write(path: Path, text: str) -> Path:
         ("feeds:\n  - name: a\n    url: http://x/f\n    tags: pytorch\n", 4, "feeds[0].tags", "list"),
         ("settings:\n  concurrency: many\n", 2, "settings.concurrency", "int"),
         ("settings:\n  concurency: 3\n", 2, "settings.concurency", "unknown setting"),
+        ("settings:\n  embed_backend: fp16\n", 2, "settings.embed_backend", "int8, fp32"),
         ("feeds:\n  - name: a\n   url: http://x\n", 3, None, "YAML"),
         ("- just\n- a list\n", 1, None, "mapping"),
         ("feeds:\n  - name:\n    url: http://x/f\n", 2, "feeds[0].name", "non-empty"),

@@ -299,13 +299,25 @@ def test_progress_is_reported_per_batch_and_empty_input_is_fine(export_cache):
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_auto_picks_the_export_and_keeps_one_session_per_process(export_cache):
+def test_auto_picks_the_export_and_keeps_one_session_per_process(export_cache, monkeypatch):
+    monkeypatch.delenv(embed.EMBED_BACKEND_VAR, raising=False)
     query = embed.load_embedder(cache_dir=export_cache)
     again = embed.load_embedder(cache_dir=export_cache)
     bulk = embed.load_embedder(cache_dir=export_cache, purpose="bulk")
     assert query.backend == embed.QUERY_BACKEND == "onnx"
-    assert bulk.backend == embed.BULK_BACKEND
+    assert bulk.backend == embed.BULK_BACKEND == "onnx-int8"
     assert query._session is again._session  # type: ignore[attr-defined]
+
+    # settings.embed_backend: fp32, or the variable (which wins), makes bulk fp32 too.
+    fp32 = embed.load_embedder(cache_dir=export_cache, purpose="bulk", embed_backend="fp32")
+    assert fp32.backend == "onnx"
+    monkeypatch.setenv(embed.EMBED_BACKEND_VAR, "fp32")
+    assert embed.load_embedder(cache_dir=export_cache, purpose="bulk").backend == "onnx"
+    monkeypatch.setenv(embed.EMBED_BACKEND_VAR, "int8")
+    assert (
+        embed.load_embedder(cache_dir=export_cache, purpose="bulk", embed_backend="fp32").backend
+        == "onnx-int8"
+    )
 
 
 @pytest.mark.model

@@ -9,7 +9,6 @@ server, `radar fetch --all --no-index` and `radar feeds status`.
 from __future__ import annotations
 
 import json
-import time
 from xml.sax.saxutils import escape
 
 import pytest
@@ -82,12 +81,9 @@ def turn_hostile(
 
     server.route("/healthy.xml", body=HEALTHY_TODAY)
     server.route("/bad.xml", body=hostile, content_type=content_type)
-    started = time.monotonic()
-    result = radar("fetch", "--all", "--no-index")
-    elapsed = time.monotonic() - started
+    result = radar("fetch", "--all", "--no-index")  # one that never ends: pytest-timeout
 
     assert result.exit_code == 0
-    assert elapsed < 30, f"fetch took {elapsed:.1f} s"
     status = status_of(radar)
     assert status["Healthy"]["item_count"] == 2, "the healthy feed is always ingested"
     assert status["Healthy"]["error_count"] == 0

@@ -4,7 +4,6 @@ and the export → import round trip."""
 from __future__ import annotations
 
 import codecs
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -230,10 +229,8 @@ def test_doctype_entity_bomb_is_never_expanded() -> None:
         '<outline title="x" xmlUrl="file:///etc/passwd"/></body></opml>'
     ).encode()
 
-    started = time.perf_counter()
     result = parse_opml(data)
 
-    assert time.perf_counter() - started < 1
     assert [(feed.name, feed.url) for feed in result.feeds] == [
         ("&lol9;", "https://bomb.example/rss")
     ]

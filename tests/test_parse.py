@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -495,10 +494,8 @@ def test_billion_laughs_does_not_expand(separator: str, encoding: str) -> None:
         prolog=_billion_laughs(separator),
     )
 
-    started = time.perf_counter()
     feed = parse(xml.encode(encoding))
 
-    assert time.perf_counter() - started < 2
     (item,) = feed.items
     assert "lollollol" not in item.title + item.summary
     assert feed.problem is not None and "entity declarations" in feed.problem
@@ -511,10 +508,8 @@ def test_one_big_entity_referenced_many_times_does_not_balloon() -> None:
         f"<item><title>t</title><description>{'&a;' * 2_000}</description></item>", prolog=prolog
     )
 
-    started = time.perf_counter()
     feed = parse(xml)
 
-    assert time.perf_counter() - started < 2
     (item,) = feed.items
     assert "x" * 1000 not in item.summary
 
@@ -541,10 +536,8 @@ def test_a_5_mb_description_is_capped_quickly(wrap: str) -> None:
         "</description></item><item><title>Next</title></item>"
     )
 
-    started = time.perf_counter()
-    feed = parse(xml)
+    feed = parse(xml)  # how quickly: bench/parse_speed.py
 
-    assert time.perf_counter() - started < 5  # about 1 s on one core; the margin is for CI
     big, after = feed.items
     assert SUMMARY_MAX_CHARS - 100 < len(big.summary) <= SUMMARY_MAX_CHARS
     assert big.summary.startswith("Lorem ipsum dolor sit amet & consectetur.")

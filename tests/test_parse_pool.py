@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from radar.store import Store
 
 FEEDS = POOL_MIN_FEEDS + 4
 ITEMS_PER_FEED = 12
+HANG_GUARD = 60.0
+"""Seconds a wait may last before the test fails: a hang guard, not a speed claim."""
 
 
 def feed_items(feed: int, count: int = ITEMS_PER_FEED, repeat: int = 3) -> list[dict[str, str]]:
@@ -292,11 +295,17 @@ def test_closing_the_pool_ends_its_workers():
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_sigkill_while_workers_parse_loses_and_duplicates_nothing(workspace, server):
     visible = dict.fromkeys(range(FEEDS), 4)
+    held: set[int] = set()  # feeds whose answer waits for this run's release
+    releases = [threading.Event()]
+    answered = [0]
 
     def growing(feed: int):  # type: ignore[no-untyped-def]
         def render() -> bytes:
+            if feed in held:
+                releases[-1].wait(HANG_GUARD)
             count = visible[feed]
             visible[feed] = min(ITEMS_PER_FEED, count + 2)
+            answered[0] += 1
             return rss(feed_items(feed, count, repeat=16))
 
         return render
@@ -309,26 +318,43 @@ def test_sigkill_while_workers_parse_loses_and_duplicates_nothing(workspace, ser
             for n in range(FEEDS)
         ],
     )
+    # radar must wait for a held feed rather than give up on it while the test kills.
+    text = workspace.feeds_path.read_text()
+    workspace.feeds_path.write_text(text + f"settings: {{timeout: {HANG_GUARD * 2:g}}}\n")
     command = [sys.executable, "-m", "radar", "-w", str(workspace.root), "fetch", "--all"]
     command.append("--no-index")
     rng = random.Random(20261126)
     workers: set[int] = set()
     kills = 0
-    for _ in range(12):
+    for run in range(12):
+        # One feed is held back, so the run is still going whenever the kill lands; it
+        # lands once the workers are up and a random number of the other feeds has been
+        # answered: sometimes mid-parse, sometimes mid-store, sometimes with all but one
+        # stored.
+        held.clear()
+        held.add(run % FEEDS)
+        releases.append(threading.Event())
+        answered[0] = 0
+        kill_after = rng.randint(1, FEEDS - 1)
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        stop_at = time.monotonic() + rng.uniform(0.2, 1.5)
-        while time.monotonic() < stop_at and process.poll() is None:
-            workers.update(parse_workers_of(process.pid))
-            time.sleep(0.02)
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
+        give_up_at = time.monotonic() + HANG_GUARD
+        seen: list[int] = []
+        while not (seen and answered[0] >= kill_after):
+            assert process.poll() is None, "a run finished although a feed was held back"
+            assert time.monotonic() < give_up_at, "the run never got its workers going"
+            seen = parse_workers_of(process.pid)
+            workers.update(seen)
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+        kills += 1
         process.wait()
+        releases[-1].set()
+    held.clear()
     visible.update(dict.fromkeys(range(FEEDS), ITEMS_PER_FEED))
     final = subprocess.run(command, capture_output=True, text=True, timeout=300)
 
     assert final.returncode == 0, final.stderr
-    assert kills >= 6 and workers, "runs were killed while their workers were up"
+    assert kills == 12 and workers, "every run was killed while its workers were up"
     with Store(workspace.db_path) as store:
         assert store.integrity_check() == "ok"
         stored = store.query("SELECT COUNT(*) AS n, COUNT(DISTINCT url) AS links FROM items")[0]

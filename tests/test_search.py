@@ -248,3 +248,46 @@ def test_changing_the_model_is_detected_and_rebuild_fixes_it(radar, workspace, l
     assert status["model"] == str(other)
     hits = json.loads(radar("search", "four bits", "--mode", "semantic", "--json").stdout)
     assert hits[0]["title"] == "Shrinking weights to four bits"
+
+
+def test_index_status_names_the_backend_and_switching_it_re_embeds_nothing(
+    radar, workspace, server, model_cache, monkeypatch
+):
+    def status() -> dict:
+        return json.loads(radar("index", "status", "--json").stdout)
+
+    posts = [item(i, t, d, 2 + i) for i, (t, d, _) in enumerate(TARGETS.values())]
+    server.route("/live.xml", body=rss(posts))
+    add_feeds(workspace.feeds_path, [FeedConfig("Live", server.url("/live.xml"))])
+    monkeypatch.setenv("RADAR_EMBED_BACKEND", "int8")
+    radar("fetch")
+    assert (status()["backend"], status()["configured_backend"]) == ("onnx-int8", "int8")
+    assert "           backend: onnx-int8" in radar("index", "status").stdout
+
+    # Another machine, or the fp32 setting: what is stored stays, search still finds it.
+    monkeypatch.delenv("RADAR_EMBED_BACKEND")
+    workspace.feeds_path.write_text(
+        workspace.feeds_path.read_text() + "settings:\n  embed_backend: fp32\n"
+    )
+    assert "indexed" not in radar("fetch", "--all").stderr
+    assert (status()["backend"], status()["configured_backend"]) == ("onnx-int8", "fp32")
+    hits = json.loads(radar("search", "four bits", "--mode", "semantic", "--json").stdout)
+    assert hits[0]["title"] == "Shrinking weights to four bits"
+
+    server.route("/live.xml", body=rss([*posts, item(9, "A brand new post", "Fresh text.", 20)]))
+    assert "indexed 1 new or changed items" in radar("fetch", "--all").stderr
+    assert status()["backend"] == "onnx+onnx-int8", "mixed, and said so"
+    radar("index", "rebuild")
+    assert status()["backend"] == "onnx+onnx-int8", "a rebuild reuses the stored vectors"
+
+    monkeypatch.setenv("RADAR_EMBED_BACKEND", "fp16")
+    refused = radar("index", "status", ok=False)
+    assert refused.exit_code == 2 and "$RADAR_EMBED_BACKEND: 'fp16'" in refused.stderr
+
+
+def test_rebuild_replaces_an_unreadable_index_meta(radar, workspace, live):
+    workspace.index_meta_path.write_text("{ half a file")
+    radar("index", "rebuild")
+    status = json.loads(radar("index", "status", "--json").stdout)
+    assert status["indexed"] == status["items"] == len(live)
+    assert status["backend"] == "unknown", "what built the stored vectors was in the lost file"

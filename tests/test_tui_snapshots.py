@@ -2,13 +2,16 @@
 
 Deterministic: the demo workspace is built with a pinned clock, the app's clock is
 pinned, the terminal is 160x48, timings are hidden and the text cursor does not blink.
-Evidence and mention counts come from a fixed stand-in so these pictures change when
-the TUI changes, not when news linking is tuned. Update with `--snapshot-update` after
-looking at the differences.
+Evidence, mention counts and the ranking of search results come from a fixed stand-in
+so these pictures change when the TUI changes, not when news linking is tuned or when
+another CPU's int8 kernels swap two near-tied results (whether search finds the right
+items is tested with the real model in test_search.py and test_tui.py). Update with
+`--snapshot-update` after looking at the differences.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +20,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from tuidemo import copy_demo, fixed_clock, session_demo
 
+from radar.search import SearchResult
 from radar.techradar import Technology
 from radar.tui.app import RadarApp
-from radar.tui.backend import Backend
+from radar.tui.backend import Backend, SearchFilters
 from radar.workspace import Workspace
 
 pytestmark = pytest.mark.model
@@ -27,8 +31,21 @@ pytestmark = pytest.mark.model
 SIZE = (160, 48)
 
 
+QUANTISATION_RESULTS = (
+    "GPTQ or AWQ? Choosing a 4-bit format for your open model",
+    "Outlier-aware int4 weight quantization without calibration data",
+    "Int4 weight-only quantization with torchao",
+    "Choosing a quantization format for serving: int8, FP8, GPTQ and AWQ",
+    "Space-efficient embedding storage: product quantization versus float16",
+    "Quantized language models forget languages unevenly",
+    "Weekly roundup: quantization, adapters and the price of long context",
+)
+"""What the search screen lists, in this order, whatever is typed: demo items a
+quantisation query finds, ranked once and pinned."""
+
+
 class StillBackend(Backend):
-    """The demo backend with evidence and mention counts that never move."""
+    """The demo backend with evidence, mention counts and search rankings that never move."""
 
     def mention_counts(self) -> dict[str, int]:
         return {"vLLM": 7, "PyTorch": 5, "LoRA/PEFT": 3, "Polars": 2}
@@ -42,6 +59,29 @@ class StillBackend(Backend):
                 [f"%{tech.name.split('/')[0]}%"] * 2,
             )
         return {"recent": [dict(row) for row in rows], "relevant": [], "weekly_mentions": []}
+
+    def search(
+        self,
+        text: str,
+        filters: SearchFilters,
+        *,
+        mode: str = "hybrid",
+        limit: int = 50,
+        sort: str = "relevance",
+    ) -> SearchResult:
+        """The pinned ranking, shown through the real search's hit rows and snippets."""
+        with self.store() as store:
+            ids = {
+                row["title"]: row["id"]
+                for row in store.query(
+                    "SELECT id, title FROM items WHERE title IN (SELECT value FROM json_each(?))",
+                    [json.dumps(QUANTISATION_RESULTS)],
+                )
+            }
+        ranked = [ids[title] for title in QUANTISATION_RESULTS]
+        scores = {item_id: 1.0 / (rank + 1) for rank, item_id in enumerate(ranked)}
+        with self.searcher() as searcher:
+            return SearchResult(searcher.hydrate(ranked, scores, limit, text), mode)
 
 
 @pytest.fixture(scope="module")

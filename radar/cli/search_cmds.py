@@ -210,12 +210,13 @@ def index() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def status(app: AppContext, as_json: bool) -> None:
-    """What the index holds and which model built it.
+    """What the index holds, which model built it and with which backend.
 
     \b
     Example:
       radar index status --json
     """
+    from radar.embed import chosen_embed_backend
     from radar.index import read_meta
 
     workspace = app.workspace.require()
@@ -235,6 +236,8 @@ def status(app: AppContext, as_json: bool) -> None:
         "nprobe": meta.nprobe if meta else 0,
         "recall_at_10": meta.recall_at_10 if meta else None,
         "fingerprint": meta.fingerprint if meta else None,
+        "backend": (meta.backend or "unknown") if meta else None,
+        "configured_backend": chosen_embed_backend(config.settings.embed_backend),
         "indexed": meta.count if meta else 0,
         "items": items,
         "embedded": embedded,
@@ -245,17 +248,22 @@ def status(app: AppContext, as_json: bool) -> None:
         print_json(data)
     else:
         for key, value in data.items():
-            say(f"{key:>17}: {human_value(value)}")
+            say(f"{key:>18}: {human_value(value)}")
 
 
-def _embedder(workspace, model: str):  # type: ignore[no-untyped-def]
+def _embedder(workspace, settings):  # type: ignore[no-untyped-def]
     from radar.embed import check_model_available, load_embedder
     from radar.ops.runner import preparing_message
 
     # A model not on this machine fails here at once; a first export is said, not silent.
-    if check_model_available(model, workspace.models_dir) != "export":
-        say(preparing_message(model) + "…", err=True)
-    return load_embedder(model, cache_dir=workspace.models_dir, purpose="bulk")
+    if check_model_available(settings.model, workspace.models_dir) != "export":
+        say(preparing_message(settings.model) + "…", err=True)
+    return load_embedder(
+        settings.model,
+        cache_dir=workspace.models_dir,
+        purpose="bulk",
+        embed_backend=settings.embed_backend,
+    )
 
 
 @index.command("verify")
@@ -277,7 +285,7 @@ def verify(app: AppContext, repair: bool, as_json: bool) -> None:
     workspace = app.workspace.require()
     config = load_config(workspace.feeds_path)
     with Store(workspace.db_path) as store:
-        embedder = _embedder(workspace, config.settings.model)
+        embedder = _embedder(workspace, config.settings)
         report = run_verify(store, workspace, embedder.info)
         if repair and not report.ok:
             line = ProgressLine()
@@ -332,6 +340,7 @@ def rebuild(app: AppContext, as_json: bool) -> None:
                 config.settings.model,
                 progress=line.counter("embedding"),
                 rebuild=True,
+                embed_backend=config.settings.embed_backend,
             )
         finally:
             line.close()

@@ -24,6 +24,8 @@ from radar.errors import ConfigError, ConfigErrors, NotFound
 KINDS = ("news", "docs", "releases", "papers")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 LOG_FORMATS = ("human", "json")
+EMBED_BACKENDS = ("int8", "fp32")
+"""Values of ``settings.embed_backend``; the same tuple as ``radar.embed.EMBED_BACKENDS``."""
 DEFAULT_LOG_FILE = "data/logs/radar.log"
 """Where ``log_file: true`` writes, relative to the workspace."""
 
@@ -119,6 +121,10 @@ class Settings:
     """User-Agent header sent with every request."""
     model: str = DEFAULT_MODEL
     """Embedding model: the bundled default, a sentence-transformers name, or a path."""
+    embed_backend: str = "int8"
+    """How items are embedded: int8 (quantised ONNX, faster) or fp32 (exact ONNX); queries
+    always use fp32. $RADAR_EMBED_BACKEND overrides it. Vectors from either are comparable,
+    so a change needs no re-embedding."""
     min_interval: float = 15 * MINUTE
     """Shortest time (seconds) between two scheduled fetches of a feed, whatever it announces."""
     max_interval: float = DAY
@@ -175,7 +181,7 @@ _SETTING_TYPES: dict[str, type] = {
     "model": str,
 }
 _DURATION_SETTINGS = ("min_interval", "max_interval", "default_interval")
-_OTHER_SETTINGS = ("log_format", "log_file", "doctor")
+_OTHER_SETTINGS = ("log_format", "log_file", "doctor", "embed_backend")
 _DOCTOR_SETTINGS: dict[str, type] = {
     "max_feed_errors": int,
     "stale_after": float,
@@ -425,13 +431,11 @@ def _parse_special_setting(path: Path, key: str, node: yaml.Node) -> Any:
             return parse_duration(value)
         except ValueError as exc:
             raise ConfigError(path, str(exc), line=_line(node), field=where) from None
-    if key == "log_format":
-        if value not in LOG_FORMATS:
+    choices = {"log_format": LOG_FORMATS, "embed_backend": EMBED_BACKENDS}.get(key)
+    if choices is not None:
+        if value not in choices:
             raise ConfigError(
-                path,
-                f"{value!r} is not one of {', '.join(LOG_FORMATS)}",
-                line=_line(node),
-                field=where,
+                path, f"{value!r} is not one of {', '.join(choices)}", line=_line(node), field=where
             )
         return value
     if value is None or value is False:

@@ -113,7 +113,12 @@ def _index(
 
     try:
         stats = update_index(
-            store, workspace, config.settings.model, progress=progress, on_prepare=on_prepare
+            store,
+            workspace,
+            config.settings.model,
+            progress=progress,
+            on_prepare=on_prepare,
+            embed_backend=config.settings.embed_backend,
         )
     except (IndexMismatch, ModelError) as exc:  # the items are stored; search catches up later
         index_log.warning(
