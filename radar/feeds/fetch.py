@@ -225,22 +225,29 @@ def _http2_available() -> bool:
 class _Host:
     """One host's connection pool and the gate that bounds its requests in flight.
 
-    The gate admits ``per_host`` requests, one per HTTP/1.1 connection. Once the host has
-    answered over HTTP/2, every request shares its single connection, so the gate widens
-    to STREAMS_PER_HOST.
+    The gate admits ``per_host`` requests, one per HTTP/1.1 connection. Once the host
+    speaks HTTP/2, every request shares its single connection and the gate widens to
+    STREAMS_PER_HOST. httpcore's trace events tell as soon as the TLS handshake has
+    chosen HTTP/2, a round trip before the first response would.
     """
 
-    def __init__(self, client: httpx.AsyncClient, per_host: int) -> None:
+    def __init__(self, client: httpx.AsyncClient, per_host: int, *, may_multiplex: bool) -> None:
         self.client = client
         self.gate = asyncio.Semaphore(per_host)
         self._per_host = per_host
         self.multiplexed = False
+        self.extensions: dict[str, object] = {"trace": self._trace} if may_multiplex else {}
 
     def saw(self, http_version: str) -> None:
         if http_version == "HTTP/2" and not self.multiplexed:
             self.multiplexed = True
+            self.extensions = {}
             for _ in range(max(0, STREAMS_PER_HOST - self._per_host)):
                 self.gate.release()
+
+    async def _trace(self, event: str, info: object) -> None:
+        if event.startswith("http2."):
+            self.saw("HTTP/2")
 
 
 class Fetcher:
@@ -296,7 +303,10 @@ class Fetcher:
         scheme = parts.scheme.lower()
         key = f"{scheme}://{parts.hostname}:{parts.port or ''}"
         if key not in self._hosts:
-            self._hosts[key] = _Host(self._new_client(scheme == "https"), self.settings.per_host)
+            client = self._new_client(https := scheme == "https")
+            self._hosts[key] = _Host(
+                client, self.settings.per_host, may_multiplex=https and self._wants_http2
+            )
         return self._hosts[key]
 
     async def fetch(self, request: FetchRequest) -> FetchResult:
@@ -361,7 +371,9 @@ class Fetcher:
     ) -> tuple[int, str] | None:
         """GET one URL. Returns (status, Location) for a redirect, None when done."""
         try:
-            async with host.client.stream("GET", url, headers=conditional) as response:
+            async with host.client.stream(
+                "GET", url, headers=conditional, extensions=host.extensions
+            ) as response:
                 host.saw(response.http_version)
                 status = response.status_code
                 result.http_status = status
