@@ -13,9 +13,10 @@ Tools, each as a fresh process:
 * radar: `radar fetch --all --no-index` on a new workspace, then again (all 304s);
   --repeat times, median reported;
 * newsboat `-x reload` with reload-threads 1 and 16 (first run on an empty cache);
-* reader (the Python library) `update_feeds(workers=1|16)` in its own venv (--reader-python,
-  default /tmp/peers-venv/bin/python; `pip install reader sgmllib3k` there), first run and
-  second run on the same database; its time is the update call, inside the process;
+* reader (the Python library) `update_feeds(workers=1|16, scheduled=False)` in its own
+  venv (--reader-python, default /tmp/peers-venv/bin/python; `pip install reader
+  sgmllib3k` there), first and second run on the same database; its time is the update
+  call, inside the process;
 * `feedparser.parse(url)` one feed after another (in this process; parsed, not stored).
 
 The ratio column is the tool's time over radar's median for the same run and case.
@@ -58,7 +59,7 @@ reader = make_reader(db)
 for url in urls:
     reader.add_feed(url, exist_ok=True)
 started = time.perf_counter()
-reader.update_feeds(workers=workers)
+reader.update_feeds(workers=workers, scheduled=False)
 seconds = time.perf_counter() - started
 print(json.dumps({"seconds": seconds, "entries": reader.get_entry_counts().total}))
 """
@@ -161,7 +162,9 @@ def timed(case: Case, timing: Timing, command: list[str], **kwargs: object) -> s
     return measured.stderr
 
 
-def run_radar(case: Case, urls: list[str], label: str, repeat: int, parent: Path) -> Row:
+def run_radar(
+    case: Case, urls: list[str], label: str, repeat: int, parent: Path, settings: list[str]
+) -> Row:
     radar = str(Path(sys.executable).parent / "radar")
     row = Row(label)
     env = {**os.environ}
@@ -173,12 +176,19 @@ def run_radar(case: Case, urls: list[str], label: str, repeat: int, parent: Path
         lines = ["feeds:"]
         for n, url in enumerate(urls):
             lines += [f"  - name: feed {n}", f"    url: {url}", "    kind: news"]
+        if settings:
+            lines += ["settings:", *(f"  {key}: {value}" for key, value in map(_pair, settings))]
         (root / "feeds.yaml").write_text("\n".join(lines) + "\n")
         command = [radar, "-w", str(root), "fetch", "--all", "--no-index"]
         timed(case, row.first, command, env=env)
         timed(case, row.second, command, env=env)
         row.items = count_rows(root / "data" / "radar.db", "SELECT count(*) FROM items")
     return row
+
+
+def _pair(setting: str) -> tuple[str, str]:
+    key, _, value = setting.partition("=")
+    return key.strip(), value.strip()
 
 
 def run_newsboat(case: Case, newsboat: str, threads: int, parent: Path) -> Row:
@@ -283,6 +293,13 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--reader-python", default="/tmp/peers-venv/bin/python")
+    parser.add_argument(
+        "--settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a radar setting for feeds.yaml, e.g. per_host=4 (repeatable)",
+    )
     parser.add_argument("--threads", default="1,16", help="newsboat threads / reader workers")
     args = parser.parse_args()
     tools = set(args.tools.split(","))
@@ -297,6 +314,8 @@ def main() -> None:
         print(f"{reader_python} not found (a venv with `pip install reader sgmllib3k`): skipped")
         reader_python = None
 
+    if args.settings:
+        print(f"radar settings: {', '.join(args.settings)}")
     print(
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start, "
         f"{time.strftime('%Y-%m-%d %H:%M:%S')}"
@@ -317,12 +336,24 @@ def main() -> None:
                         print(f"{name}: radar over HTTP/2 ...", flush=True)
                         rows.append(
                             run_radar(
-                                case, case.tls_urls, "radar https (HTTP/2)", args.repeat, parent
+                                case,
+                                case.tls_urls,
+                                "radar https (HTTP/2)",
+                                args.repeat,
+                                parent,
+                                args.settings,
                             )
                         )
                     print(f"{name}: radar over HTTP/1.1 ...", flush=True)
                     rows.append(
-                        run_radar(case, case.urls, "radar http (HTTP/1.1)", args.repeat, parent)
+                        run_radar(
+                            case,
+                            case.urls,
+                            "radar http (HTTP/1.1)",
+                            args.repeat,
+                            parent,
+                            args.settings,
+                        )
                     )
                 for count in threads:
                     if newsboat:
