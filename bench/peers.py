@@ -285,6 +285,36 @@ def print_case(case: Case, rows: list[Row]) -> None:
                 print(f"- {row.tool}: {note}")
 
 
+def run_case(
+    case: Case, args: argparse.Namespace, newsboat: str | None, reader_python: str | None
+) -> list[Row]:
+    """Every chosen tool on one case's running servers, radar first."""
+    tools = set(args.tools.split(","))
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="radar-peers-") as tmp:
+        parent = Path(tmp)
+        if "radar" in tools:
+            variants = [
+                ("radar https (HTTP/2)", case.tls_urls),
+                ("radar http (HTTP/1.1)", case.urls),
+            ]
+            for label, urls in variants:
+                if urls:
+                    print(f"{case.name}: {label} ...", flush=True)
+                    rows.append(run_radar(case, urls, label, args.repeat, parent, args.settings))
+        for count in (int(n) for n in args.threads.split(",")):
+            if newsboat:
+                print(f"{case.name}: newsboat {count} ...", flush=True)
+                rows.append(run_newsboat(case, newsboat, count, parent))
+            if reader_python:
+                print(f"{case.name}: reader {count} ...", flush=True)
+                rows.append(run_reader(case, reader_python, count, parent))
+        if "feedparser" in tools:
+            print(f"{case.name}: feedparser ...", flush=True)
+            rows.append(run_feedparser(case))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="one-host,many-hosts")
@@ -303,7 +333,6 @@ def main() -> None:
     parser.add_argument("--threads", default="1,16", help="newsboat threads / reader workers")
     args = parser.parse_args()
     tools = set(args.tools.split(","))
-    threads = [int(n) for n in args.threads.split(",")]
     args.repeat = max(1, min(args.repeat, 20))
 
     newsboat = shutil.which("newsboat") if "newsboat" in tools else None
@@ -327,44 +356,8 @@ def main() -> None:
     for name in args.cases.split(","):
         case, start = cases[name]
         stop = start(case)
-        rows: list[Row] = []
         try:
-            with tempfile.TemporaryDirectory(prefix="radar-peers-") as tmp:
-                parent = Path(tmp)
-                if "radar" in tools:
-                    if case.tls_urls:
-                        print(f"{name}: radar over HTTP/2 ...", flush=True)
-                        rows.append(
-                            run_radar(
-                                case,
-                                case.tls_urls,
-                                "radar https (HTTP/2)",
-                                args.repeat,
-                                parent,
-                                args.settings,
-                            )
-                        )
-                    print(f"{name}: radar over HTTP/1.1 ...", flush=True)
-                    rows.append(
-                        run_radar(
-                            case,
-                            case.urls,
-                            "radar http (HTTP/1.1)",
-                            args.repeat,
-                            parent,
-                            args.settings,
-                        )
-                    )
-                for count in threads:
-                    if newsboat:
-                        print(f"{name}: newsboat {count} ...", flush=True)
-                        rows.append(run_newsboat(case, newsboat, count, parent))
-                    if reader_python:
-                        print(f"{name}: reader {count} ...", flush=True)
-                        rows.append(run_reader(case, reader_python, count, parent))
-                if "feedparser" in tools:
-                    print(f"{name}: feedparser ...", flush=True)
-                    rows.append(run_feedparser(case))
+            rows = run_case(case, args, newsboat, reader_python)
         finally:
             stop()
         if rows:
