@@ -391,11 +391,11 @@ def _atom_link(context: dict[str, Any], element: Any) -> None:
         raise _Decline
     if _extra_attributes(element, {"rel", "type", "href", "hreflang", "title", "length"}):
         raise _Decline
-    link = {name: _attribute(element, name) for name in element.attrib}
-    if link.get("href") is None:
+    link: dict[str, str] = {str(name): str(value) for name, value in element.attrib.items()}
+    if "href" not in link:
         raise _Decline  # feedparser would read the element's text as the link
     for name in ("rel", "type"):
-        if link.get(name) is not None:
+        if name in link:
             link[name] = link[name].lower()
     link.setdefault("rel", "alternate")
     link.setdefault("type", "application/atom+xml" if link["rel"] == "self" else "text/html")
