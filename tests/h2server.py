@@ -45,6 +45,8 @@ class H2Server:
     host: str = "127.0.0.1"
     plain: bool = False
     """Also listen for plain-text HTTP/1.1 (`plain_url`)."""
+    http2: bool = True
+    """Offer h2 by ALPN; False makes a TLS server that speaks HTTP/1.1 only."""
     routes: dict[str, H2Route] = field(default_factory=dict)
     requests: list[H2Seen] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
@@ -127,7 +129,7 @@ class H2Server:
         if self.plain:
             config.insecure_bind = [f"{self.host}:0"]
         config.certfile, config.keyfile = str(cert_file), str(key_file)
-        config.alpn_protocols = ["h2", "http/1.1"]
+        config.alpn_protocols = ["h2", "http/1.1"] if self.http2 else ["http/1.1"]
         config.accesslog = config.errorlog = None
         config.keep_alive_timeout = 60
 

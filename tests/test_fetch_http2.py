@@ -77,6 +77,22 @@ def test_with_http2_off_the_same_host_gets_at_most_per_host_connections(radar, w
     assert 1 <= h2server.connections() <= 3
 
 
+def test_an_https_host_without_http2_gets_http11_and_at_most_per_host_connections(
+    radar, workspace, monkeypatch
+):
+    server = H2Server(http2=False).start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.ca_file))
+    try:
+        urls = [server.route(f"/pkg{n}/releases.atom", feed(n), delay=0.05) for n in range(12)]
+        subscribe(workspace, urls, settings="  per_host: 3\n")
+        result = radar("fetch", "--all", "--no-index")
+    finally:
+        server.stop()
+    assert "12 ok" in result.stderr and "36 new items" in result.stderr
+    assert {seen.http_version for seen in server.requests} == {"1.1"}
+    assert 1 <= server.connections() <= 3
+
+
 def test_a_plain_http_host_gets_at_most_six_connections_by_default(radar, workspace, server):
     urls = [server.route(f"/f{n}.xml", body=feed(n), delay=0.05) for n in range(24)]
     subscribe(workspace, urls)
