@@ -163,9 +163,15 @@ def timed(case: Case, timing: Timing, command: list[str], **kwargs: object) -> s
 
 
 def run_radar(
-    case: Case, urls: list[str], label: str, repeat: int, parent: Path, settings: list[str]
+    case: Case,
+    urls: list[str],
+    label: str,
+    repeat: int,
+    parent: Path,
+    settings: list[str],
+    radar_command: str | None = None,
 ) -> Row:
-    radar = str(Path(sys.executable).parent / "radar")
+    radar = radar_command or str(Path(sys.executable).parent / "radar")
     row = Row(label)
     env = {**os.environ}
     if case.ca_file is not None:
@@ -301,7 +307,9 @@ def run_case(
             for label, urls in variants:
                 if urls:
                     print(f"{case.name}: {label} ...", flush=True)
-                    rows.append(run_radar(case, urls, label, args.repeat, parent, args.settings))
+                    rows.append(
+                        run_radar(case, urls, label, args.repeat, parent, args.settings, args.radar)
+                    )
         for count in (int(n) for n in args.threads.split(",")):
             if newsboat:
                 print(f"{case.name}: newsboat {count} ...", flush=True)
@@ -329,6 +337,9 @@ def main() -> None:
         default=[],
         metavar="KEY=VALUE",
         help="a radar setting for feeds.yaml, e.g. per_host=4 (repeatable)",
+    )
+    parser.add_argument(
+        "--radar", help="the radar executable to time (default: this venv's), for A/B runs"
     )
     parser.add_argument("--threads", default="1,16", help="newsboat threads / reader workers")
     args = parser.parse_args()
