@@ -239,9 +239,10 @@ class _Host:
         self.extensions: dict[str, object] = {"trace": self._trace} if may_multiplex else {}
 
     def saw(self, http_version: str) -> None:
+        """The host answered in this HTTP version: no more tracing; widen for HTTP/2."""
+        self.extensions = {}
         if http_version == "HTTP/2" and not self.multiplexed:
             self.multiplexed = True
-            self.extensions = {}
             for _ in range(max(0, STREAMS_PER_HOST - self._per_host)):
                 self.gate.release()
 
