@@ -4,7 +4,9 @@ Run: .venv/bin/python bench/parse_speed.py
 Prints items/s of parse_feed on the largest file of feedparser's test corpus (when
 ../shared/corpora/feedparser exists) and on synthetic 1,000-item RSS feeds, next to bare
 feedparser with its sanitiser and relative-URI resolution on (its defaults) and off (ours),
-then the time parse_feed takes on hostile documents (entity bombs, a 5 MB description).
+and parse_feed with the fast path (radar.feeds.fastparse) on and off; then how many corpus
+files the fast path takes; then the time parse_feed takes on hostile documents (entity
+bombs, a 5 MB description).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import feedparser
 
+from radar.feeds.fastparse import parse_fast
 from radar.feeds.parse import parse_feed
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "feedparser"
@@ -76,12 +79,17 @@ def report(name: str, content: bytes) -> None:
         print(f"{name}: no items")
         return
     ours = best_seconds(lambda: parse_feed(content, url=FEED_URL))
+    reference = best_seconds(lambda: parse_feed(content, url=FEED_URL, fast=False))
+    taken = "taken" if parse_fast(content, "application/xml") is not None else "not taken"
     passes_on = best_seconds(bare_feedparser(content, html_passes=True))
     passes_off = best_seconds(bare_feedparser(content, html_passes=False))
     print(
         f"{name}: {item_count} items, {len(content) / 1e6:.2f} MB\n"
-        f"  parse_feed:                                  {item_count / ours:9,.0f} items/s"
+        f"  {'parse_feed (fast path ' + taken + '):':<44} {item_count / ours:9,.0f} items/s"
         f"  ({ours * 1000:.0f} ms)\n"
+        f"  {'parse_feed through feedparser (fast=False):':<44} "
+        f"{item_count / reference:9,.0f} items/s"
+        f"  ({reference * 1000:.0f} ms)\n"
         f"  feedparser alone, sanitise+resolve on:       {item_count / passes_on:9,.0f} items/s"
         f"  ({passes_on * 1000:.0f} ms)\n"
         f"  feedparser alone, sanitise+resolve off:      {item_count / passes_off:9,.0f} items/s"
@@ -130,6 +138,10 @@ def main() -> None:
         print(f"(no corpus at {CORPUS})")
     report("synthetic RSS, plain descriptions", synthetic_rss(1_000, html=False))
     report("synthetic RSS, HTML descriptions", synthetic_rss(1_000, html=True))
+    if CORPUS.is_dir():
+        files = sorted(CORPUS.rglob("*.xml"))
+        taken = sum(parse_fast(path.read_bytes(), "application/xml") is not None for path in files)
+        print(f"fast path takes {taken} of {len(files)} corpus files (the rest: feedparser)")
     report_hostile()
 
 

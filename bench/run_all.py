@@ -85,6 +85,8 @@ def steps_for(mode: str) -> list[Step]:
     else:
         fetch = ["--feeds", "500", "--hosts", "50", "--latency", "0.1", "--baseline", "--newsboat"]
     steps.append(Step("fetch_many", script("fetch_many", *fetch)))
+    peers = ["--cases", "one-host", "--tools", "radar", "--repeat", "1"] if quick else []
+    steps.append(Step("peers", script("peers", *peers)))
 
     ingest = ["--items", "5000"] if quick else []
     steps.append(Step("ingest_speed", script("ingest_speed", *ingest)))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -24,9 +25,10 @@ from radar.feeds import schedule
 from radar.feeds.config import Config, FeedConfig, set_feed_url
 from radar.feeds.fetch import FetchRequest, FetchResult, fetch_all
 from radar.feeds.model import ParsedFeed
-from radar.feeds.parse import parse_feed
-from radar.feeds.parse_pool import ParsePool, default_workers
 from radar.store import IngestStats, Store, from_iso, to_iso, utc_now
+
+if TYPE_CHECKING:
+    from radar.feeds.parse_pool import ParsePool
 
 log = logging.getLogger("radar.fetch")
 log.addHandler(logging.NullHandler())  # no lastResort output when nobody configured logging
@@ -375,6 +377,9 @@ class _Waiting:
 
 def _parse(result: FetchResult) -> ParsedFeed | FeedError:
     """The feed a fetched document holds, or the FeedError saying why it holds none."""
+    # Imported here: a run of 304s parses nothing and need not load feedparser at all.
+    from radar.feeds.parse import parse_feed
+
     try:
         return parse_feed(
             result.content, url=result.final_url or result.url, headers=result.headers
@@ -434,15 +439,28 @@ def run_fetch(
     # many feeds parse in worker processes meanwhile; small ones parse on the writer.
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="radar-ingest")
     batches = _Batches(store, handle, summary)
-    parse_workers = min(default_workers(), MAX_PARSE_WORKERS)
-    pool = None
-    if len(requests) >= POOL_MIN_FEEDS and parse_workers > 1:
-        pool = ParsePool(parse_workers)
+    pool: ParsePool | None = None
+    pool_wanted = len(requests) >= POOL_MIN_FEEDS
+
+    def parse_pool() -> ParsePool | None:
+        """The run's worker pool, made at the first document that needs it."""
+        nonlocal pool, pool_wanted
+        if pool is None and pool_wanted:
+            from radar.feeds.parse_pool import ParsePool, default_workers
+
+            workers = min(default_workers(), MAX_PARSE_WORKERS)
+            pool_wanted = workers > 1
+            pool = ParsePool(workers) if pool_wanted else None
+        return pool
 
     async def on_result(result: FetchResult) -> None:
         parsed: ParsedFeed | FeedError | None = None
-        if pool is not None and result.status == "ok" and len(result.content) >= POOL_MIN_BYTES:
-            parsed = await _parse_in_pool(pool, result)
+        if (
+            result.status == "ok"
+            and len(result.content) >= POOL_MIN_BYTES
+            and (workers := parse_pool()) is not None
+        ):
+            parsed = await _parse_in_pool(workers, result)
         stored = batches.add(result, parsed)
         writer.submit(batches.write_waiting)
         outcome = await asyncio.wrap_future(stored)

@@ -107,8 +107,12 @@ class Settings:
 
     concurrency: int = 128
     """How many feeds are fetched at once, across all hosts."""
-    per_host: int = 2
-    """How many requests may be in flight to one host at once."""
+    per_host: int = 6
+    """How many connections radar opens to one host, each carrying one request at a time
+    over HTTP/1.1 (browsers' own limit is 6)."""
+    http2: bool = True
+    """Speak HTTP/2 to https hosts that offer it: one connection per host carrying many
+    requests at once (up to the server's stream limit), instead of ``per_host`` connections."""
     timeout: float = 20.0
     """Seconds allowed for connecting and for each read."""
     deadline: float = 60.0
@@ -177,6 +181,7 @@ _SETTING_TYPES: dict[str, type] = {
     "deadline": float,
     "max_bytes": int,
     "max_redirects": int,
+    "http2": bool,
     "user_agent": str,
     "model": str,
 }
@@ -408,7 +413,7 @@ def _setting(path: Path, key: str, key_node: yaml.Node, value_node: yaml.Node) -
     value = _scalar(path, value_node, f"settings.{key}")
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
-    if not isinstance(value, expected) or isinstance(value, bool):
+    if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
         raise ConfigError(
             path,
             f"must be {expected.__name__}, got {value!r}",

@@ -214,6 +214,48 @@ def _classify_transport_error(exc: Exception) -> FetchFailure:
     return FetchFailure("network_error", f"{exc.__class__.__name__}: {text}")
 
 
+STREAMS_PER_HOST = 100
+"""Requests in flight at once to a host that answered over HTTP/2, all on one connection
+(RFC 9113 asks servers to allow at least 100; a server that allows fewer is obeyed)."""
+
+
+def _http2_available() -> bool:
+    try:
+        import h2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class _Host:
+    """One host's connection pool and the gate that bounds its requests in flight.
+
+    The gate admits ``per_host`` requests, one per HTTP/1.1 connection. Once the host
+    speaks HTTP/2, every request shares its single connection and the gate widens to
+    STREAMS_PER_HOST. httpcore's trace events tell as soon as the TLS handshake has
+    chosen HTTP/2, a round trip before the first response would.
+    """
+
+    def __init__(self, client: httpx.AsyncClient, per_host: int, *, may_multiplex: bool) -> None:
+        self.client = client
+        self.gate = asyncio.Semaphore(per_host)
+        self._per_host = per_host
+        self.multiplexed = False
+        self.extensions: dict[str, object] = {"trace": self._trace} if may_multiplex else {}
+
+    def saw(self, http_version: str) -> None:
+        """The host answered in this HTTP version: no more tracing; widen for HTTP/2."""
+        self.extensions = {}
+        if http_version == "HTTP/2" and not self.multiplexed:
+            self.multiplexed = True
+            for _ in range(max(0, STREAMS_PER_HOST - self._per_host)):
+                self.gate.release()
+
+    async def _trace(self, event: str, info: object) -> None:
+        if event.startswith("http2."):
+            self.saw("HTTP/2")
+
+
 class Fetcher:
     """Fetch many feeds with global and per-host limits; shared settings and headers."""
 
@@ -221,8 +263,9 @@ class Fetcher:
         self.settings = settings
         self._transport = transport
         self._global = asyncio.Semaphore(settings.concurrency)
-        self._hosts: dict[str, tuple[asyncio.Semaphore, httpx.AsyncClient]] = {}
+        self._hosts: dict[str, _Host] = {}
         self._ssl_context: ssl.SSLContext | None = None
+        self._wants_http2 = settings.http2 and transport is None
 
     def _ssl(self) -> ssl.SSLContext:
         """Loading the CA bundle takes ~30 ms, so every host's client shares one context."""
@@ -230,7 +273,7 @@ class Fetcher:
             self._ssl_context = ssl.create_default_context()
         return self._ssl_context
 
-    def _new_client(self) -> httpx.AsyncClient:
+    def _new_client(self, https: bool) -> httpx.AsyncClient:
         # One small pool per host: httpcore scans every pooled connection on each
         # request, so a single pool of hundreds of connections costs seconds.
         return httpx.AsyncClient(
@@ -239,6 +282,8 @@ class Fetcher:
                 max_connections=self.settings.per_host,
                 max_keepalive_connections=self.settings.per_host,
             ),
+            # HTTP/2 only where TLS can negotiate it (ALPN); plain http stays HTTP/1.1.
+            http2=https and self._wants_http2 and _http2_available(),
             follow_redirects=False,
             headers={
                 "User-Agent": self.settings.user_agent,
@@ -257,13 +302,17 @@ class Fetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await asyncio.gather(*(client.aclose() for _, client in self._hosts.values()))
+        await asyncio.gather(*(host.client.aclose() for host in self._hosts.values()))
 
-    def _host(self, url: str) -> tuple[asyncio.Semaphore, httpx.AsyncClient]:
+    def _host(self, url: str) -> _Host:
         parts = urlsplit(url)
-        key = f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"
+        scheme = parts.scheme.lower()
+        key = f"{scheme}://{parts.hostname}:{parts.port or ''}"
         if key not in self._hosts:
-            self._hosts[key] = (asyncio.Semaphore(self.settings.per_host), self._new_client())
+            client = self._new_client(https := scheme == "https")
+            self._hosts[key] = _Host(
+                client, self.settings.per_host, may_multiplex=https and self._wants_http2
+            )
         return self._hosts[key]
 
     async def fetch(self, request: FetchRequest) -> FetchResult:
@@ -305,12 +354,12 @@ class Fetcher:
             if scheme not in ("http", "https"):
                 raise FetchFailure("bad_redirect", f"redirected to a non-http(s) URL: {url[:200]}")
             # Wait for a slot first; the deadline counts only time spent on the network.
-            host_limit, client = self._host(url)
-            async with host_limit, self._global:
+            host = self._host(url)
+            async with host.gate, self._global:
                 if deadline_at is None:
                     deadline_at = loop.time() + self.settings.deadline
                 async with asyncio.timeout_at(deadline_at):
-                    location = await self._get(client, url, conditional, result)
+                    location = await self._get(host, url, conditional, result)
             if location is None:
                 result.final_url = url
                 if url != request.url and all_permanent:
@@ -359,11 +408,14 @@ class Fetcher:
         result.status = "ok"
 
     async def _get(
-        self, client: httpx.AsyncClient, url: str, conditional: dict[str, str], result: FetchResult
+        self, host: _Host, url: str, conditional: dict[str, str], result: FetchResult
     ) -> tuple[int, str] | None:
         """GET one URL. Returns (status, Location) for a redirect, None when done."""
         try:
-            async with client.stream("GET", url, headers=conditional) as response:
+            async with host.client.stream(
+                "GET", url, headers=conditional, extensions=host.extensions
+            ) as response:
+                host.saw(response.http_version)
                 status = response.status_code
                 result.http_status = status
                 result.headers = {k.lower(): v for k, v in response.headers.items()}
