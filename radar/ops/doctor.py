@@ -28,7 +28,7 @@ from radar.ops.health import (
     kind_counts,
 )
 from radar.ops.history import finished_at, last_run
-from radar.store import Store, from_iso, to_iso, utc_now
+from radar.store import Store, to_iso, utc_now
 from radar.workspace import Workspace
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -149,11 +149,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _count_first_seen(store: Store, since: datetime, until: datetime) -> int:
-    row = store.query(
-        "SELECT COUNT(*) FROM items WHERE first_seen >= ? AND first_seen < ?",
-        [to_iso(since), to_iso(until)],
-    )[0]
-    return int(row[0])
+    return store.count_first_seen(since, until)
 
 
 # --- the checks ---------------------------------------------------------------------------
@@ -281,14 +277,14 @@ def check_volume(report: Report, store: Store) -> Check:
     now = report.checked_at
     report.items_this_week = _count_first_seen(store, now - WEEK, now + timedelta(seconds=1))
     baseline_start = now - WEEK * (1 + BASELINE_WEEKS)
-    first = store.query("SELECT MIN(first_seen) FROM items")[0][0]
+    first = store.first_item_seen()
     details: dict[str, Any] = {"this_week": report.items_this_week}
     # By arrival (first seen), as a pipeline check must; the digest dates by publication.
     this_week = (
         f"{_plural(report.items_this_week, 'item')} first seen in the last 7 days "
         "(by arrival; the digest counts by publication date)"
     )
-    if first is None or from_iso(first) > baseline_start:  # type: ignore[operator]
+    if first is None or first > baseline_start:
         return Check(
             "volume",
             OK,
@@ -434,7 +430,7 @@ def check_database(report: Report, store: Store, workspace: Workspace) -> Check:
     )
     report.items_total = store.item_count()
     try:
-        verdict = str(store.query("PRAGMA quick_check")[0][0])
+        verdict = store.quick_check()
     except sqlite3.DatabaseError as exc:
         verdict = str(exc)
     summary = (

@@ -24,7 +24,7 @@ from radar.ingest import Clock, FeedOutcome, Progress, RunSummary, run_fetch
 from radar.lock import WorkspaceLock
 from radar.ops.health import common_cause, describe_kinds, kind_counts
 from radar.ops.history import RunRecord, record_run
-from radar.store import Store, from_iso, to_iso, utc_now
+from radar.store import Store, to_iso, utc_now
 from radar.workspace import Workspace
 
 log = logging.getLogger("radar.run")
@@ -394,11 +394,11 @@ def next_due_time(store: Store, now: datetime, names: Sequence[str] | None = Non
     before its Retry-After)."""
     earliest: datetime | None = None
     wanted = set(names) if names is not None else None
-    for row in store.query("SELECT name, next_due, retry_after FROM feeds WHERE in_config = 1"):
-        if wanted is not None and row["name"] not in wanted:
+    for feed in store.feed_schedules():
+        if wanted is not None and feed.name not in wanted:
             continue
-        due = from_iso(row["next_due"]) or now
-        retry_after = from_iso(row["retry_after"])
+        due = feed.next_due or now
+        retry_after = feed.retry_after
         if retry_after is not None and retry_after > due:
             due = retry_after
         earliest = due if earliest is None or due < earliest else earliest
