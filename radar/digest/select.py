@@ -66,9 +66,9 @@ def build_digest(
     max_feed_errors: int = 3,
 ) -> dict[str, Any]:
     """The digest of `period` as plain data (JSON-ready, ordered)."""
-    from radar.techradar.links import Vectors, update_links
+    from radar.techradar.links import Vectors, refresh_links_if_radar_changed
 
-    update_links(store, workspace, radar)  # catch up with hand edits of the radar file
+    refresh_links_if_radar_changed(store, workspace, radar, embed=True)
     vectors = Vectors(store, workspace, radar)
     items = load_items(store, period.start, period.end)
     item_vectors = vectors.item_vectors([item.id for item in items]) if vectors.available else {}

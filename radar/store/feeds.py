@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -135,11 +134,12 @@ class FeedsMixin(StoreBase):
                     ],
                 )
 
-    def feed_row(self, name: str) -> sqlite3.Row:
+    def feed_row(self, name: str) -> dict[str, Any]:
+        """Every stored column of the feed named `name`; NotFound if there is none."""
         row = self.conn.execute("SELECT * FROM feeds WHERE name = ?", [name]).fetchone()
         if row is None:
             raise NotFound(f"no feed named {name!r}")
-        return row  # type: ignore[no-any-return]
+        return dict(row)
 
     def resolve_feed(self, given: str) -> str:
         """The stored feed `given` names (case-insensitive, unique prefix); NotFound
@@ -157,6 +157,7 @@ class FeedsMixin(StoreBase):
         return resolve_name(given, [str(row[0]) for row in rows], "tag")
 
     def feed_status(self) -> list[dict[str, Any]]:
+        """Every configured feed with its fetch state and item count, by name."""
         rows = self.query(
             """
             SELECT f.name, f.url, f.kind, f.last_fetched, f.last_status, f.http_status,
@@ -185,6 +186,7 @@ class FeedsMixin(StoreBase):
         when: datetime | None = None,
         next_due: datetime | None = None,
     ) -> None:
+        """Record a feed's successful fetch (or 304): validators, title, next due time."""
         now = to_iso(when or base.utc_now())
         with self.transaction() as conn:
             conn.execute(
@@ -232,6 +234,7 @@ class FeedsMixin(StoreBase):
         when: datetime | None = None,
         next_due: datetime | None = None,
     ) -> None:
+        """Record a feed's failed fetch: what went wrong, Retry-After, next due time."""
         with self.transaction() as conn:
             conn.execute(
                 """

@@ -393,6 +393,7 @@ class ItemsMixin(StoreBase):
     def list_items(
         self, filters: ItemFilter = NO_FILTER, *, limit: int | None = 50, offset: int = 0
     ) -> list[dict[str, Any]]:
+        """Items matching `filters`, newest first, each with its first feed's name."""
         where, params = filter_sql(filters)
         sql = f"""
             SELECT i.*, (SELECT f.name FROM item_sources s JOIN feeds f ON f.id = s.feed_id
@@ -456,6 +457,7 @@ class ItemsMixin(StoreBase):
         return data
 
     def get_item(self, item_id: int) -> dict[str, Any]:
+        """One item with every feed that carried it; NotFound if there is none."""
         row = self.conn.execute("SELECT * FROM items WHERE id = ?", [item_id]).fetchone()
         if row is None:
             raise NotFound(f"no item with id {item_id}")
@@ -481,6 +483,7 @@ class ItemsMixin(StoreBase):
                 conn.execute("UPDATE items SET starred = ? WHERE id = ?", [int(starred), item_id])
 
     def item_count(self) -> int:
+        """How many items are stored."""
         return int(self.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0])
 
 

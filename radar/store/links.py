@@ -7,12 +7,14 @@ linking rules live in radar.techradar.links; this module only stores and reads).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, TypedDict, cast
+from typing import Any, TypedDict, TypeVar, cast
 
 from radar.store.base import StoreBase, from_iso, to_iso
 from radar.store.fts import refresh_search_terms
+
+T = TypeVar("T")
 
 LINK_BATCH = 500
 """Item ids per statement (json_each keeps it one parameter)."""
@@ -150,6 +152,19 @@ class LinksMixin(StoreBase):
     def tech_signatures(self) -> dict[str, str]:
         """Each mirrored technology's linking signature, by slug (the cheap staleness check)."""
         return {row[0]: row[1] for row in self.query("SELECT slug, signature FROM technologies")}
+
+    def refresh_links_if_radar_changed(
+        self, mirror: Sequence[MirrorRow], relink: Callable[[], T]
+    ) -> T | None:
+        """The one catch-up step after a hand edit or a `git pull` of the radar file:
+        compare the radar as it is now (``mirror``: one row per technology) with the
+        stored mirror, and only if they differ run ``relink`` (the caller's linking,
+        which rewrites mirror and links). Bounded: one read of the mirror when nothing
+        changed; reads never write otherwise."""
+        stored = self.mirrored_technologies()
+        if stored == {row[0]: tuple(row) for row in mirror}:
+            return None
+        return relink()
 
     # --- technology vectors -----------------------------------------------------------
 

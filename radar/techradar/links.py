@@ -109,14 +109,29 @@ def _mirror_row(tech: Technology) -> MirrorRow:
     )
 
 
+def refresh_links_if_radar_changed(
+    store: Store, workspace: Workspace, radar: TechRadar, *, embed: bool = False
+) -> LinkStats | None:
+    """Catch links up with the radar file when it changed behind radar's back (a hand
+    edit, a `git pull`): the store compares the file's technologies with its mirror and
+    only then re-links (see :func:`update_links`). Called explicitly by the commands
+    that show links (tech show and list, items --tech, search --tech, the digest, the
+    TUI's radar screen); the reads themselves never write. Without `embed`, no model is
+    loaded. Returns None when nothing had changed."""
+    mirror = [_mirror_row(tech) for tech in radar.technologies]
+    return store.refresh_links_if_radar_changed(
+        mirror, lambda: update_links(store, workspace, radar, embed=embed)
+    )
+
+
 def resolve_tech(store: Store, workspace: Workspace, name: str) -> Technology:
     """The technology a user named (name, alias or slug, any case) for a `--tech`
-    filter, with its links brought up to date first. Raises NotFound."""
+    filter, with its links caught up with the radar file first. Raises NotFound."""
     from radar.techradar.record import load_radar
 
     radar = load_radar(workspace.techradar_path)
     tech = radar.get(name)
-    update_links(store, workspace, radar, embed=False)
+    refresh_links_if_radar_changed(store, workspace, radar)
     return tech
 
 

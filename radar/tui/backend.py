@@ -406,6 +406,12 @@ class Backend:
 
         return load_workspace_radar(self.workspace)
 
+    def refresh_links(self) -> None:
+        """Catch links up with a radar file edited outside radar (the radar screen's load)."""
+        from radar.techradar import refresh_links
+
+        refresh_links(self.workspace)
+
     def mention_counts(self) -> dict[str, int]:
         """Items per technology in the 30 days before the backend's clock."""
         from radar.techradar import mention_counts
