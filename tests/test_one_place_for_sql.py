@@ -58,6 +58,10 @@ def _sql_sites(path: Path) -> list[str]:
             head = next((v.value for v in node.values if isinstance(v, ast.Constant)), "")
             if isinstance(head, str) and _SQL.match(head):
                 sites.append(f"{node.lineno}: SQL f-string {head.strip()[:40]!r}")
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names = [alias.name for alias in node.names] + [getattr(node, "module", "") or ""]
+            if "sqlite3" in names:
+                sites.append(f"{node.lineno}: imports sqlite3")
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)

@@ -8,7 +8,6 @@ checks are kept on the report so the Prometheus rendering shows the same numbers
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -28,7 +27,7 @@ from radar.ops.health import (
     kind_counts,
 )
 from radar.ops.history import finished_at, last_run
-from radar.store import Store, to_iso, utc_now
+from radar.store import DatabaseError, Store, to_iso, utc_now
 from radar.workspace import Workspace
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -431,7 +430,7 @@ def check_database(report: Report, store: Store, workspace: Workspace) -> Check:
     report.items_total = store.item_count()
     try:
         verdict = store.quick_check()
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         verdict = str(exc)
     summary = (
         f"{human_bytes(report.database_bytes)}, {report.items_total} items, "
@@ -471,7 +470,7 @@ def _guarded(name: str, check: Callable[[], Check]) -> Check:
     """A check that cannot read the database fails (it must not crash the report)."""
     try:
         return check()
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         return Check(name, FAIL, f"cannot read the database: {exc}", DAMAGED_HINT)
 
 
@@ -496,7 +495,7 @@ def diagnose(
         )
         report.last_run = last_run(store, tried=True)
         report.last_success = finished_at(last_run(store, successful=True))
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         broken = Check("feeds", FAIL, f"cannot read the database: {exc}", DAMAGED_HINT)
         first = [broken, replace(broken, name="stale"), replace(broken, name="last_run")]
     else:

@@ -8,7 +8,6 @@ also when it breaks half-way.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -24,7 +23,7 @@ from radar.ingest import Clock, FeedOutcome, Progress, RunSummary, run_fetch
 from radar.lock import WorkspaceLock
 from radar.ops.health import common_cause, describe_kinds, kind_counts
 from radar.ops.history import RunRecord, record_run
-from radar.store import Store, to_iso, utc_now
+from radar.store import StorageError, Store, to_iso, utc_now
 from radar.workspace import Workspace
 
 log = logging.getLogger("radar.run")
@@ -226,7 +225,7 @@ def _finish(store: Store, record: RunRecord, summary: RunSummary | None) -> int:
     """Record the run and log its event; a broken database must not hide the run's error."""
     try:
         run_id = record_run(store, record)
-    except sqlite3.Error as exc:
+    except StorageError as exc:
         log.error("could not record the run: %s", exc, extra={"radar_event": "run"})
         run_id = 0
     fields = {"run_id": run_id, "status": record.status, **_record_fields(record)}

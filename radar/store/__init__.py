@@ -10,7 +10,14 @@ import sqlite3
 from pathlib import Path
 
 from radar.errors import RadarError
-from radar.store.base import BUSY_TIMEOUT_MS, from_iso, to_iso, utc_now
+from radar.store.base import (
+    BUSY_TIMEOUT_MS,
+    DatabaseError,
+    StorageError,
+    from_iso,
+    to_iso,
+    utc_now,
+)
 from radar.store.feeds import FeedSchedule, FeedsMixin, FeedUnread
 from radar.store.fts import SEARCH_COLUMNS, FtsMixin, refresh_search_terms
 from radar.store.health import FeedHealthRow, HealthMixin
@@ -47,6 +54,8 @@ from radar.store.vectors import VectorsMixin
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
+    "DatabaseError",
+    "StorageError",
     "MIGRATIONS",
     "NO_FILTER",
     "SEARCH_COLUMNS",

@@ -11,6 +11,14 @@ from typing import Any
 BUSY_TIMEOUT_MS = 10_000
 
 
+DatabaseError = sqlite3.DatabaseError
+"""What a damaged or unreadable database raises: callers outside the package catch this
+name, so another backend can map its own errors here."""
+
+StorageError = sqlite3.Error
+"""Any error of the storage layer (a busy lock, a damaged file, a failed statement)."""
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 

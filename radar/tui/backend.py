@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from radar.store import ItemFilter, Store, from_iso, utc_now
+from radar.store import DatabaseError, ItemFilter, Store, from_iso, utc_now
 from radar.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -579,5 +578,5 @@ def _linked_technologies(store: Store, item_id: int) -> tuple[str, ...]:
     nothing when this database has no links yet."""
     try:
         return tuple(store.technology_names_for_item(item_id))
-    except sqlite3.OperationalError:
+    except DatabaseError:
         return ()
