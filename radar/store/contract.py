@@ -312,10 +312,6 @@ class StorageBackend(Protocol):
         technology was dropped or renamed."""
         ...
 
-    def tech_signatures(self) -> dict[str, str]:
-        """Each mirrored technology's linking signature, by slug (the cheap staleness check)."""
-        ...
-
     def refresh_links_if_radar_changed(
         self, mirror: Sequence[MirrorRow], relink: Callable[[], T]
     ) -> T | None:

@@ -149,10 +149,6 @@ class LinksMixin(StoreBase):
             )
             refresh_search_terms(conn, touched)
 
-    def tech_signatures(self) -> dict[str, str]:
-        """Each mirrored technology's linking signature, by slug (the cheap staleness check)."""
-        return {row[0]: row[1] for row in self.query("SELECT slug, signature FROM technologies")}
-
     def refresh_links_if_radar_changed(
         self, mirror: Sequence[MirrorRow], relink: Callable[[], T]
     ) -> T | None:
