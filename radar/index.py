@@ -303,27 +303,18 @@ def _pending(store: Store, fingerprint: str) -> Iterator[tuple[int, str, str]]:
     """(item id, text, hash) for every item whose current text has no current vector."""
     from radar.embed import item_text, text_hash
 
-    rows = store.conn.execute(
-        """SELECT i.id, i.title, i.summary, i.content, e.text_hash, e.fingerprint
-           FROM items i LEFT JOIN embeddings e ON e.item_id = i.id ORDER BY i.id"""
-    )
-    for row in rows:
-        text = item_text(row["title"], row["summary"], row["content"])
+    for row in store.embedding_states():
+        text = item_text(row.title, row.summary, row.content)
         digest = text_hash(text)
-        if row["text_hash"] != digest or row["fingerprint"] != fingerprint:
-            yield int(row["id"]), text, digest
+        if row.text_hash != digest or row.fingerprint != fingerprint:
+            yield row.id, text, digest
 
 
 def _texts(store: Store, item_ids: list[int]) -> list[tuple[int, str, str]]:
     """(item id, text, hash) for these items, in this order."""
     from radar.embed import item_text, text_hash
 
-    rows = store.conn.execute(
-        """SELECT id, title, summary, content FROM items
-           WHERE id IN (SELECT value FROM json_each(?))""",
-        [json.dumps(item_ids)],
-    ).fetchall()
-    texts = {row[0]: item_text(row[1], row[2], row[3]) for row in rows}
+    texts = {i: item_text(*fields) for i, fields in store.item_texts(item_ids).items()}
     # An item deleted meanwhile is skipped; the index sync drops it.
     return [(i, texts[i], text_hash(texts[i])) for i in item_ids if i in texts]
 
@@ -342,22 +333,12 @@ def embed_pending(
     for start in range(0, len(pending), EMBED_BATCH):
         batch = _texts(store, pending[start : start + EMBED_BATCH])
         vectors = embedder.embed([text for _, text, _ in batch])
-        with store.transaction() as conn:
-            conn.executemany(
-                """INSERT INTO embeddings (item_id, fingerprint, text_hash, vector)
-                   VALUES (?, ?, ?, ?)
-                   ON CONFLICT(item_id) DO UPDATE SET fingerprint = excluded.fingerprint,
-                       text_hash = excluded.text_hash, vector = excluded.vector""",
-                [
-                    (
-                        item_id,
-                        embedder.info.fingerprint,
-                        digest,
-                        vector.astype(np.float32).tobytes(),
-                    )
-                    for (item_id, _, digest), vector in zip(batch, vectors, strict=True)
-                ],
-            )
+        store.save_item_vectors(
+            [
+                (item_id, embedder.info.fingerprint, digest, vector.astype(np.float32).tobytes())
+                for (item_id, _, digest), vector in zip(batch, vectors, strict=True)
+            ]
+        )
         done.extend(item_id for item_id, _, _ in batch)
         if progress:
             progress(len(done), len(pending))
@@ -367,12 +348,7 @@ def embed_pending(
 def _stored_vectors(
     store: Store, fingerprint: str, dim: int, only: list[int] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    sql = "SELECT item_id, vector FROM embeddings WHERE fingerprint = ?"
-    params: list[Any] = [fingerprint]
-    if only is not None:
-        sql += " AND item_id IN (SELECT value FROM json_each(?))"
-        params.append(json.dumps(only))
-    rows = store.conn.execute(sql + " ORDER BY item_id", params).fetchall()
+    rows = store.vectors_by_id(fingerprint, only)
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
     vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
     return ids, vectors.reshape(len(rows), dim)
@@ -391,12 +367,7 @@ def sync_index(
     if not rebuild:
         check_model(workspace, info)
     embedded, changed_ids = embed_pending(store, embedder, progress=progress)
-    current = {
-        row[0]
-        for row in store.conn.execute(
-            "SELECT item_id FROM embeddings WHERE fingerprint = ?", [info.fingerprint]
-        )
-    }
+    current = store.embedded_ids(info.fingerprint)
     previous = _readable_meta(workspace) if rebuild else read_meta(workspace)
     old_meta = None if rebuild else previous
     stats = SyncStats(embedded=embedded, backend=getattr(embedder, "backend", ""))
@@ -467,7 +438,7 @@ def verify(store: Store, workspace: Workspace, info: ModelInfo) -> VerifyReport:
     meta = read_meta(workspace)
     index = load_index(workspace)
     present = set(index_ids(index).tolist())
-    items = {row[0] for row in store.conn.execute("SELECT id FROM items")}
+    items = set(store.all_item_ids())
     report = VerifyReport(
         model=info.name,
         fingerprint=info.fingerprint,
@@ -546,14 +517,10 @@ def update_index(
         and meta is not None
         and workspace.index_path.exists()
         and next(_pending(store, meta.fingerprint), None) is None
-        and meta.count == store.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+        and meta.count == store.item_count()
     ):
         return SyncStats(total=meta.count, backend="none")
-    if (
-        embedder is None
-        and meta is None
-        and store.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 0
-    ):
+    if embedder is None and meta is None and store.item_count() == 0:
         return SyncStats(backend="none")  # nothing to embed: the model is not needed yet
     if embedder is None:
         from radar.embed import find_export, load_embedder

@@ -21,8 +21,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import sqlite3
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -291,8 +289,6 @@ class Searcher:
         self._index: faiss.Index | None = None
         self._index_mtime: float | None = None
         self._executor: ThreadPoolExecutor | None = None
-        self._stemmer: sqlite3.Connection | None = None
-        self._stem_lock = threading.Lock()
         self._query_vector: tuple[str, Any] | None = None
         """The last query embedded, and its vector (for cosines of lexical-only hits)."""
         self._df: dict[str, tuple[int, int]] = {}
@@ -326,18 +322,15 @@ class Searcher:
     def allowed_ids(self, filters: ItemFilter) -> list[int] | None:
         if filters == NO_FILTER:
             return None
-        where, params = self.store.filter_sql(filters)
-        return [
-            row[0] for row in self.store.query(f"SELECT i.id FROM items i WHERE {where}", params)
-        ]
+        return self.store.filtered_item_ids(filters)
 
     def collection_size(self) -> tuple[int, int]:
         """(highest item id, item count); the count, a full scan, is cached like df."""
-        top_id = int(self.store.query("SELECT MAX(rowid) FROM items_fts_docsize")[0][0] or 0)
+        top_id = self.store.fts_top_id()
         cached = self._df.get("")
         if cached is None or not cached[1] <= top_id <= cached[1] * 1.1:
-            count = self.store.query("SELECT COUNT(*) FROM items_fts_docsize")[0][0]
-            cached = self._df[""] = (int(count), top_id)
+            top_id, count = self.store.fts_extent()
+            cached = self._df[""] = (count, top_id)
         return top_id, cached[0]
 
     def document_frequency(self, token: str, top_id: int) -> int:
@@ -345,11 +338,9 @@ class Searcher:
         cached = self._df.get(token)
         if cached is not None and top_id <= cached[1] * 1.1:
             return cached[0]
-        count = self.store.query(
-            "SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH ?", [f'"{token}"']
-        )[0][0]
-        self._df[token] = (int(count), top_id)
-        return int(count)
+        count = self.store.fts_match_count(f'"{token}"')
+        self._df[token] = (count, top_id)
+        return count
 
     def lexical_plan(self, text: str) -> tuple[str | None, int]:
         """The FTS5 query to run and the lowest item id it may match (0: all items).
@@ -379,25 +370,9 @@ class Searcher:
         query, floor = self.lexical_plan(text)
         if query is None:
             return []
-        weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
-        if filters == NO_FILTER:
-            # FTS5 alone: no join to items for each of the (possibly many) matches.
-            rows = self.store.query(
-                f"""SELECT rowid, -bm25(items_fts, {weights}) AS relevance FROM items_fts
-                    WHERE items_fts MATCH ? AND rowid >= ?
-                    ORDER BY relevance DESC LIMIT ?""",
-                [query, floor, k],
-            )
-            return [(row[0], row[1]) for row in rows]
-        where, params = self.store.filter_sql(filters)
-        rows = self.store.query(
-            f"""SELECT i.id, -bm25(items_fts, {weights}) AS relevance
-                FROM items_fts JOIN items i ON i.id = items_fts.rowid
-                WHERE items_fts MATCH ? AND items_fts.rowid >= ? AND {where}
-                ORDER BY relevance DESC LIMIT ?""",
-            [query, floor, *params, k],
+        return self.store.lexical_candidates(
+            query, k, weights=COLUMN_WEIGHTS, min_id=floor, filters=filters
         )
-        return [(row[0], row[1]) for row in rows]
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:
@@ -447,33 +422,14 @@ class Searcher:
             re.escape(stem) for stem in sorted(tokens_of, key=len, reverse=True)
         )
         pattern = re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
-        id_list = ",".join(str(int(i)) for i in ids)
-        rows = self.store.query(
-            f"""SELECT id, title || ' ' || summary || ' ' || substr(content, 1, ?)
-                || ' ' || search_terms FROM items WHERE id IN ({id_list})""",
-            [MATCHED_TEXT_CHARS],
-        )
-        for item_id, text in rows:
+        for item_id, text in self.store.searchable_texts(ids, MATCHED_TEXT_CHARS).items():
             seen = {match.casefold() for match in pattern.findall(text)}
             found[item_id] = [t for t in tokens if stems[t] in seen]
         return found
 
     def _stems(self, tokens: Sequence[str]) -> dict[str, str]:
         """Each token cut to the prefix it shares with its FTS5 Porter stem."""
-        if self._stemmer is None:
-            conn = sqlite3.connect(":memory:", check_same_thread=False)
-            conn.execute("CREATE VIRTUAL TABLE words USING fts5(word, tokenize='porter unicode61')")
-            conn.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, 'instance')")
-            self._stemmer = conn
-        conn = self._stemmer
-        with self._stem_lock:
-            conn.execute("DELETE FROM words")
-            conn.executemany(
-                "INSERT INTO words (rowid, word) VALUES (?, ?)", list(enumerate(tokens))
-            )
-            stems: dict[str, list[str]] = {}
-            for doc, term in conn.execute("SELECT doc, term FROM stems ORDER BY doc, offset"):
-                stems.setdefault(tokens[doc], []).append(term)
+        stems = self.store.fts_stems(tokens)
         result = {}
         for token in tokens:
             parts = stems.get(token) or [token]
@@ -589,10 +545,7 @@ class Searcher:
         import numpy as np
 
         query = np.asarray(remembered[1], dtype=np.float32)
-        id_list = ",".join(str(int(i)) for i in missing)
-        for item_id, blob in self.store.query(
-            f"SELECT item_id, vector FROM embeddings WHERE item_id IN ({id_list})"
-        ):
+        for item_id, blob in self.store.item_vectors(None, missing).items():
             vector = np.frombuffer(blob, dtype=np.float32)
             if vector.shape == query.shape:
                 candidates[item_id].cosine = float(vector @ query)
@@ -614,25 +567,12 @@ class Searcher:
         )
 
     def _freshness(self, ids: list[int], reference_ids: list[int]) -> dict[int, float]:
-        id_list = ",".join(str(int(i)) for i in ids)
-        return freshness(
-            {
-                row[0]: row[1]
-                for row in self.store.query(
-                    f"SELECT id, published FROM items WHERE id IN ({id_list})"
-                )
-            },
-            reference_ids,
-        )
+        return freshness(self.store.published_dates(ids), reference_ids)
 
     def _newest_first(self, ids: list[int]) -> list[int]:
         if not ids:
             return ids
-        id_list = ",".join(str(int(i)) for i in ids)
-        dates = {
-            row[0]: row[1]
-            for row in self.store.query(f"SELECT id, sort_date FROM items WHERE id IN ({id_list})")
-        }
+        dates = self.store.sort_dates(ids)
         return sorted(ids, key=lambda item_id: (dates.get(item_id) or "", item_id), reverse=True)
 
     def _explain(
@@ -671,17 +611,15 @@ class Searcher:
         from radar.index import search_vectors
 
         self.store.get_item(item_id)
-        row = self.store.conn.execute(
-            "SELECT vector FROM embeddings WHERE item_id = ?", [item_id]
-        ).fetchone()
+        stored = self.store.item_vectors(None, [item_id]).get(item_id)
         index = self.index()
-        if row is None or index is None:
+        if stored is None or index is None:
             raise IndexMismatch(
                 f"item {item_id} is not in the search index yet; run `radar index rebuild`"
             )
         import numpy as np
 
-        vector = np.frombuffer(row[0], dtype=np.float32)
+        vector = np.frombuffer(stored, dtype=np.float32)
         hits = search_vectors(
             self.workspace, vector, limit + 1, self.allowed_ids(filters), index=index
         )

@@ -208,6 +208,24 @@ def test_a_hand_edited_radar_file_is_caught_up(own_demo):
     assert {"name", "mentions_30d"} <= set(listed[0])  # type: ignore[index]
 
 
+def test_showing_a_technology_relinks_only_after_the_radar_file_changed(own_demo):
+    from radar.store import Store
+    from radar.techradar import links, load_radar
+    from radar.workspace import Workspace as RadarWorkspace
+
+    workspace = RadarWorkspace(own_demo.root)
+    path = own_demo.root / "data" / "techradar.yaml"
+    with Store(workspace.db_path) as store:
+        unchanged = load_radar(path)
+        assert links.refresh_links_if_radar_changed(store, workspace, unchanged) is None
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("aliases: [Feast]", "aliases: [Feast, Tecton]"), "utf-8")
+        edited = load_radar(path)
+        caught_up = links.refresh_links_if_radar_changed(store, workspace, edited)
+        assert caught_up is not None and "feast" in (caught_up.relinked_technologies or [])
+        assert links.refresh_links_if_radar_changed(store, workspace, edited) is None
+
+
 def test_counts_per_technology_and_per_week(demo):
     from radar.store import Store
     from radar.techradar import links, load_radar

@@ -16,7 +16,7 @@ import pytest
 
 import radar.index
 import radar.ingest
-import radar.store
+import radar.store.base
 from radar.demo import DemoDates, demo_data_dir, prepare_workspace, serve_directory
 from radar.feeds.config import load_config
 from radar.index import update_index
@@ -36,7 +36,7 @@ def build_demo(root: Path) -> Workspace:
         serve_directory(demo_data_dir(), shift=shift) as port,
         pytest.MonkeyPatch.context() as patch,
     ):
-        for module in (radar.store, radar.index, radar.ingest):
+        for module in (radar.store.base, radar.index, radar.ingest):
             patch.setattr(module, "utc_now", lambda: FETCHED_AT)
         workspace = prepare_workspace(root, port, shift)
         config = load_config(workspace.feeds_path)

@@ -224,7 +224,7 @@ def status(app: AppContext, as_json: bool) -> None:
     meta = read_meta(workspace)
     with Store(workspace.db_path) as store:
         items = store.item_count()
-        embedded = store.conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+        embedded = store.embedded_count()
     data = {
         "path": str(workspace.index_path),
         "exists": workspace.index_path.exists(),

@@ -324,6 +324,7 @@ def list_(
     if quadrant:
         wanted_quadrant = radar.resolve_quadrant(quadrant)
         techs = [t for t in techs if t.quadrant == wanted_quadrant]
+    techradar.refresh_links(workspace)
     mentions = techradar.mention_counts(workspace)
     rows = [_row(radar, tech, mentions) for tech in techs]
     if as_json:
@@ -373,6 +374,7 @@ def show(app: AppContext, name: str, as_json: bool) -> None:
     workspace, radar = _open(app)
     found = radar.get(name)
     status = "Retired" if found.retired else radar.status_of(found).value
+    techradar.refresh_links(workspace)
     evidence = techradar.evidence(workspace, found)
     if as_json:
         print_json({**found.to_dict(), "status": status, "evidence": evidence})

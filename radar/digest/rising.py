@@ -24,12 +24,13 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from radar.digest.period import Period
 from radar.digest.stories import _WORD, title_words
 from radar.search import STOPWORDS
-from radar.store import Store, from_iso, to_iso
+from radar.store import Store
 from radar.techradar.model import TechRadar
 from radar.techradar.releases import VERSION
 
@@ -79,12 +80,7 @@ def rising_technologies(
     windows = trend_windows(period)
     techs = [tech for tech in radar.technologies if tech.slug in rings]
     counts = {tech.slug: [0] * len(windows) for tech in techs}
-    rows = store.query(
-        """SELECT t.tech_slug, i.sort_date FROM item_tech t JOIN items i ON i.id = t.item_id
-           WHERE i.sort_date >= ? AND i.sort_date < ?""",
-        [to_iso(windows[0].start), to_iso(period.end)],
-    )
-    for slug, sort_date in rows:
+    for slug, sort_date in store.mentions_between(windows[0].start, period.end):
         if slug in counts:
             counts[slug][_bucket(sort_date, windows[0], period.days)] += 1
     found: list[dict[str, Any]] = []
@@ -109,25 +105,17 @@ def rising_technologies(
     return found[:LIMIT]
 
 
-def _bucket(sort_date: str, first: Period, days: int) -> int:
-    moment = from_iso(sort_date)
-    assert moment is not None
+def _bucket(moment: datetime, first: Period, days: int) -> int:
     return _window_of((moment.date() - first.first_day).days, days)
 
 
 def rising_terms(store: Store, radar: TechRadar, period: Period) -> list[dict[str, Any]]:
     windows = trend_windows(period)
-    rows = store.query(
-        """SELECT i.id, i.title, i.sort_date FROM items i
-           WHERE i.sort_date >= ? AND i.sort_date < ?
-             AND NOT EXISTS (SELECT 1 FROM releases r WHERE r.item_id = i.id)
-           ORDER BY i.id""",
-        [to_iso(windows[0].start), to_iso(period.end)],
-    )
+    rows = store.item_titles_between(windows[0].start, period.end, without_releases=True)
     on_radar = _radar_words(radar)
     volume = [0] * len(windows)
     terms: dict[str, _Term] = {}
-    for item_id, title, sort_date in rows:
+    for item_id, title, sort_date in ((r.id, r.title, r.sort_date) for r in rows):
         window = _bucket(sort_date, windows[0], period.days)
         volume[window] += 1
         for key, surface in _title_terms(title or "", on_radar):

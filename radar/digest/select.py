@@ -66,9 +66,9 @@ def build_digest(
     max_feed_errors: int = 3,
 ) -> dict[str, Any]:
     """The digest of `period` as plain data (JSON-ready, ordered)."""
-    from radar.techradar.links import Vectors, update_links
+    from radar.techradar.links import Vectors, refresh_links_if_radar_changed
 
-    update_links(store, workspace, radar)  # catch up with hand edits of the radar file
+    refresh_links_if_radar_changed(store, workspace, radar, embed=True)
     vectors = Vectors(store, workspace, radar)
     items = load_items(store, period.start, period.end)
     item_vectors = vectors.item_vectors([item.id for item in items]) if vectors.available else {}
@@ -111,7 +111,7 @@ def summary(
     on_radar: list[dict[str, Any]],
     health: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    configured = int(store.query("SELECT COUNT(*) FROM feeds WHERE in_config = 1")[0][0])
+    configured = store.configured_feed_count()
     active = {name for item in items for name in item.feed_names}
     return {
         "items": len(items),
@@ -137,15 +137,12 @@ def weeks_with_items(store: Store, limit: int = WEEKS_LISTED) -> list[dict[str, 
     """The latest ISO weeks holding items (by the digest's date: published, else first
     seen), newest first, with their item counts and the command that shows each."""
     per_week: dict[str, int] = {}
-    rows = store.query(
-        "SELECT substr(sort_date, 1, 10) AS day, COUNT(*) FROM items GROUP BY day ORDER BY day DESC"
-    )
-    for row in rows:
-        year, week, _ = date.fromisoformat(row[0]).isocalendar()
+    for day, count in store.days_with_items():
+        year, week, _ = day.isocalendar()
         label = f"{year}-W{week:02d}"
         if label not in per_week and len(per_week) == limit:
             break
-        per_week[label] = per_week.get(label, 0) + int(row[1])
+        per_week[label] = per_week.get(label, 0) + count
     return [
         {"week": week, "items": count, "command": f"radar digest --week {week}"}
         for week, count in per_week.items()
@@ -415,7 +412,7 @@ def feed_health(
     reaching into the future must not make every feed look stale."""
     from radar.ops.health import FAILING, STALE, feed_states
 
-    latest_fetch = from_iso(store.query("SELECT MAX(last_fetched) FROM feeds")[0][0])
+    latest_fetch = store.latest_fetch()
     end = min(period.end, latest_fetch) if latest_fetch is not None else period.end
     states = feed_states(store, max_feed_errors=max_feed_errors, stale_after=stale_after, as_of=end)
     failing, stale = [], []

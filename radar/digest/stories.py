@@ -28,10 +28,9 @@ release items (consecutive release notes of one project read alike, 0.97 and up)
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -39,7 +38,7 @@ from urllib.parse import urlsplit
 
 from radar.safetext import strip_controls
 from radar.search import STOPWORDS
-from radar.store import Store, from_iso, to_iso
+from radar.store import Store, from_iso
 from radar.techradar.releases import VERSION
 
 if TYPE_CHECKING:
@@ -153,54 +152,33 @@ class Story:
 
 def load_items(store: Store, start: datetime, end: datetime) -> list[DigestItem]:
     """Items dated in ``[start, end)``, oldest first, with feeds, releases and links."""
-    rows = store.query(
-        """SELECT id, title, url, summary, published, first_seen, sort_date, starred FROM items
-           WHERE sort_date >= ? AND sort_date < ? ORDER BY sort_date, id""",
-        [to_iso(start), to_iso(end)],
-    )
     items = {
-        int(row["id"]): DigestItem(
-            id=int(row["id"]),
-            title=one_line(row["title"]) or "(untitled)",
-            url=safe_http_url(row["url"]),
-            summary=short_summary(row["summary"] or ""),
-            sort_date=row["sort_date"],
-            published=row["published"],
-            first_seen=row["first_seen"],
-            starred=bool(row["starred"]),
+        row.id: DigestItem(
+            id=row.id,
+            title=one_line(row.title) or "(untitled)",
+            url=safe_http_url(row.url),
+            summary=short_summary(row.summary),
+            sort_date=row.sort_date,
+            published=row.published,
+            first_seen=row.first_seen,
+            starred=row.starred,
         )
-        for row in rows
+        for row in store.items_in_range(start, end)
     }
-    for chunk in _chunks(list(items)):
-        marks = json.dumps(chunk)
-        for row in store.query(
-            """SELECT s.item_id, f.name, f.kind FROM item_sources s
-               JOIN feeds f ON f.id = s.feed_id
-               WHERE s.item_id IN (SELECT value FROM json_each(?))
-               ORDER BY s.item_id, s.first_seen, f.id""",
-            [marks],
-        ):
-            items[int(row[0])].sources.append(Source(one_line(row[1]), row[2] or ""))
-        for row in store.query(
-            """SELECT item_id, project, version, prerelease, tech_slug FROM releases
-               WHERE item_id IN (SELECT value FROM json_each(?))""",
-            [marks],
-        ):
-            items[int(row[0])].release = ReleaseInfo(
-                one_line(row[1]), one_line(row[2]), bool(row[3]), row[4]
-            )
-        for row in store.query(
-            """SELECT item_id, tech_slug, method, score FROM item_tech
-               WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id, tech_slug""",
-            [marks],
-        ):
-            items[int(row[0])].links[row[1]] = (row[2], float(row[3]))
+    ids = list(items)
+    for source in store.item_sources(ids):
+        items[source.item_id].sources.append(Source(one_line(source.feed_name), source.feed_kind))
+    for item_id, release in store.releases_of_items(ids).items():
+        items[item_id].release = ReleaseInfo(
+            one_line(release["project"]),
+            one_line(release["version"]),
+            release["prerelease"],
+            release["tech_slug"],
+        )
+    for item_id, links in store.links_of_items(ids).items():
+        for link in links:
+            items[item_id].links[link["tech_slug"]] = (link["method"], link["score"])
     return list(items.values())
-
-
-def _chunks(values: list[int], size: int = 500) -> Iterator[list[int]]:
-    for begin in range(0, len(values), size):
-        yield values[begin : begin + size]
 
 
 def one_line(text: str | None) -> str:

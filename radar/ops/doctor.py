@@ -8,7 +8,6 @@ checks are kept on the report so the Prometheus rendering shows the same numbers
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -28,7 +27,7 @@ from radar.ops.health import (
     kind_counts,
 )
 from radar.ops.history import finished_at, last_run
-from radar.store import Store, from_iso, to_iso, utc_now
+from radar.store import DatabaseError, Store, to_iso, utc_now
 from radar.workspace import Workspace
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -149,11 +148,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _count_first_seen(store: Store, since: datetime, until: datetime) -> int:
-    row = store.query(
-        "SELECT COUNT(*) FROM items WHERE first_seen >= ? AND first_seen < ?",
-        [to_iso(since), to_iso(until)],
-    )[0]
-    return int(row[0])
+    return store.count_first_seen(since, until)
 
 
 # --- the checks ---------------------------------------------------------------------------
@@ -281,14 +276,14 @@ def check_volume(report: Report, store: Store) -> Check:
     now = report.checked_at
     report.items_this_week = _count_first_seen(store, now - WEEK, now + timedelta(seconds=1))
     baseline_start = now - WEEK * (1 + BASELINE_WEEKS)
-    first = store.query("SELECT MIN(first_seen) FROM items")[0][0]
+    first = store.first_item_seen()
     details: dict[str, Any] = {"this_week": report.items_this_week}
     # By arrival (first seen), as a pipeline check must; the digest dates by publication.
     this_week = (
         f"{_plural(report.items_this_week, 'item')} first seen in the last 7 days "
         "(by arrival; the digest counts by publication date)"
     )
-    if first is None or from_iso(first) > baseline_start:  # type: ignore[operator]
+    if first is None or first > baseline_start:
         return Check(
             "volume",
             OK,
@@ -434,8 +429,8 @@ def check_database(report: Report, store: Store, workspace: Workspace) -> Check:
     )
     report.items_total = store.item_count()
     try:
-        verdict = str(store.query("PRAGMA quick_check")[0][0])
-    except sqlite3.DatabaseError as exc:
+        verdict = store.quick_check()
+    except DatabaseError as exc:
         verdict = str(exc)
     summary = (
         f"{human_bytes(report.database_bytes)}, {report.items_total} items, "
@@ -475,7 +470,7 @@ def _guarded(name: str, check: Callable[[], Check]) -> Check:
     """A check that cannot read the database fails (it must not crash the report)."""
     try:
         return check()
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         return Check(name, FAIL, f"cannot read the database: {exc}", DAMAGED_HINT)
 
 
@@ -500,7 +495,7 @@ def diagnose(
         )
         report.last_run = last_run(store, tried=True)
         report.last_success = finished_at(last_run(store, successful=True))
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         broken = Check("feeds", FAIL, f"cannot read the database: {exc}", DAMAGED_HINT)
         first = [broken, replace(broken, name="stale"), replace(broken, name="last_run")]
     else:

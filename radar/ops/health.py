@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from radar.store import Store, from_iso, to_iso
+from radar.store import Store
 
 FAILING, RETRYING, STALE, NEW, OK = "failing", "retrying", "stale", "new", "ok"
 
@@ -102,28 +102,15 @@ def feed_states(
 
     The digest passes the end of its range, doctor the current time.
     """
-    rows = store.query(
-        """
-        SELECT f.name, f.kind, f.error_count, f.last_status, f.http_status, f.last_error,
-               f.gone, f.last_ok, f.last_fetched, f.next_due,
-               (SELECT COUNT(*) FROM item_sources s WHERE s.feed_id = f.id) AS items,
-               (SELECT MAX(MIN(i.sort_date, s.first_seen))
-                  FROM item_sources s JOIN items i ON i.id = s.item_id
-                 WHERE s.feed_id = f.id AND MIN(i.sort_date, s.first_seen) < ?) AS newest_item
-        FROM feeds f
-        WHERE f.in_config = 1
-        ORDER BY f.name COLLATE NOCASE, f.name
-        """,
-        [to_iso(as_of)],
-    )
+    rows = store.feed_health(as_of)
     cutoff = as_of - stale_after
     states = []
     for row in rows:
-        errors = int(row["error_count"] or 0)
-        last_ok, last_fetched = from_iso(row["last_ok"]), from_iso(row["last_fetched"])
-        newest = from_iso(row["newest_item"])
+        errors = row.error_count
+        last_ok, last_fetched = row.last_ok, row.last_fetched
+        newest = row.newest_item
         state = classify(
-            gone=bool(row["gone"]),
+            gone=row.gone,
             errors=errors,
             last_ok=last_ok,
             last_fetched=last_fetched,
@@ -133,19 +120,19 @@ def feed_states(
         )
         states.append(
             FeedState(
-                name=row["name"],
-                kind=row["kind"],
+                name=row.name,
+                kind=row.kind,
                 state=state,
                 errors=errors,
-                last_status=row["last_status"],
-                http_status=row["http_status"],
-                last_error=row["last_error"],
-                gone=bool(row["gone"]),
+                last_status=row.last_status,
+                http_status=row.http_status,
+                last_error=row.last_error,
+                gone=row.gone,
                 last_ok=last_ok,
                 last_fetched=last_fetched,
-                next_due=from_iso(row["next_due"]),
+                next_due=row.next_due,
                 newest_item=newest,
-                items=int(row["items"]),
+                items=row.items,
             )
         )
     return states

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from radar.store import Store, from_iso, to_iso
+from radar.store import Store, StoredRun, from_iso
 
 if TYPE_CHECKING:
     from radar.ingest import RunSummary
@@ -104,49 +104,26 @@ def run_status(run: dict[str, Any]) -> str:
 
 def record_run(store: Store, record: RunRecord) -> int:
     """Insert the run's row (pruning rows older than KEEP_RUNS_FOR); return its id."""
-    row = asdict(record)
-    row["started"] = to_iso(record.started)
-    row["finished"] = to_iso(record.finished)
-    row["ok"] = 1 if record.ok else 0
-    columns = ", ".join(row)
-    marks = ", ".join(f":{name}" for name in row)
-    with store.transaction() as conn:
-        cursor = conn.execute(f"INSERT INTO fetch_runs ({columns}) VALUES ({marks})", row)
-        conn.execute(
-            "DELETE FROM fetch_runs WHERE started < ?",
-            [to_iso(record.started - KEEP_RUNS_FOR)],
-        )
-    return int(cursor.lastrowid or 0)
+    return store.record_fetch_run(asdict(record), prune_before=record.started - KEEP_RUNS_FOR)
 
 
-def _row(row: Any) -> dict[str, Any]:
-    data = dict(row)
-    data["ok"] = bool(data["ok"])
+def _row(row: StoredRun) -> dict[str, Any]:
+    data: dict[str, Any] = dict(row)
     data["status"] = run_status(data)
     return data
 
 
 def list_runs(store: Store, limit: int | None = 20) -> list[dict[str, Any]]:
     """Most recent first."""
-    sql = "SELECT * FROM fetch_runs ORDER BY started DESC, id DESC"
-    params: list[Any] = []
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
-    return [_row(row) for row in store.query(sql, params)]
+    return [_row(row) for row in store.fetch_runs(limit)]
 
 
 def last_run(
     store: Store, *, successful: bool = False, tried: bool = False
 ) -> dict[str, Any] | None:
     """The latest run; ``successful``: that fetched a feed; ``tried``: that tried one."""
-    sql = "SELECT * FROM fetch_runs"
-    if successful:
-        sql += " WHERE ok = 1 AND feeds_ok + feeds_not_modified > 0"
-    elif tried:
-        sql += " WHERE feeds_ok + feeds_not_modified + feeds_failed > 0 OR exit_status > 1"
-    rows = store.query(sql + " ORDER BY finished DESC, id DESC LIMIT 1")
-    return _row(rows[0]) if rows else None
+    found = store.last_fetch_run("successful" if successful else "tried" if tried else "any")
+    return _row(found) if found else None
 
 
 def finished_at(run: dict[str, Any] | None) -> datetime | None:

@@ -8,7 +8,6 @@ also when it breaks half-way.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -24,7 +23,7 @@ from radar.ingest import Clock, FeedOutcome, Progress, RunSummary, run_fetch
 from radar.lock import WorkspaceLock
 from radar.ops.health import common_cause, describe_kinds, kind_counts
 from radar.ops.history import RunRecord, record_run
-from radar.store import Store, from_iso, to_iso, utc_now
+from radar.store import StorageError, Store, to_iso, utc_now
 from radar.workspace import Workspace
 
 log = logging.getLogger("radar.run")
@@ -231,7 +230,7 @@ def _finish(store: Store, record: RunRecord, summary: RunSummary | None) -> int:
     """Record the run and log its event; a broken database must not hide the run's error."""
     try:
         run_id = record_run(store, record)
-    except sqlite3.Error as exc:
+    except StorageError as exc:
         log.error("could not record the run: %s", exc, extra={"radar_event": "run"})
         run_id = 0
     fields = {"run_id": run_id, "status": record.status, **_record_fields(record)}
@@ -399,11 +398,11 @@ def next_due_time(store: Store, now: datetime, names: Sequence[str] | None = Non
     before its Retry-After)."""
     earliest: datetime | None = None
     wanted = set(names) if names is not None else None
-    for row in store.query("SELECT name, next_due, retry_after FROM feeds WHERE in_config = 1"):
-        if wanted is not None and row["name"] not in wanted:
+    for feed in store.feed_schedules():
+        if wanted is not None and feed.name not in wanted:
             continue
-        due = from_iso(row["next_due"]) or now
-        retry_after = from_iso(row["retry_after"])
+        due = feed.next_due or now
+        retry_after = feed.retry_after
         if retry_after is not None and retry_after > due:
             due = retry_after
         earliest = due if earliest is None or due < earliest else earliest

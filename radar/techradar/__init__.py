@@ -92,8 +92,21 @@ def mention_counts(workspace: Workspace, *, now: datetime | None = None) -> dict
 
     radar = load_workspace_radar(workspace)
     with Store(workspace.db_path) as store:
-        links.update_links(store, workspace, radar, embed=False)
         return links.mention_counts(store, radar, now=now)
+
+
+def refresh_links(workspace: Workspace) -> None:
+    """The explicit catch-up before showing links: re-link only if the radar file changed
+    since links were last made (see :func:`radar.techradar.links.refresh_links_if_radar_changed`).
+    Never loads the model; a workspace without a database has nothing to catch up."""
+    if not workspace.db_path.exists():
+        return
+    from radar.store import Store
+    from radar.techradar import links
+
+    radar = load_workspace_radar(workspace)
+    with Store(workspace.db_path) as store:
+        links.refresh_links_if_radar_changed(store, workspace, radar)
 
 
 def evidence(
@@ -111,7 +124,6 @@ def evidence(
 
     radar = load_workspace_radar(workspace)
     with Store(workspace.db_path) as store:
-        links.update_links(store, workspace, radar, embed=False)
         return links.evidence(store, workspace, radar, tech, now=now)
 
 

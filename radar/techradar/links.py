@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from radar.store import Store, from_iso, refresh_search_terms, to_iso, utc_now
+from radar.store import LinkableFeed, LinkableItem, LinkRow, MirrorRow, ReleaseRow, Store, utc_now
 from radar.techradar.linking import ItemText, Linker, Similarity, tech_text
 from radar.techradar.model import Technology, TechRadar
 from radar.techradar.releases import (
@@ -82,8 +82,7 @@ def sync_radar(store: Store, radar: TechRadar) -> list[str]:
     """Mirror the radar into ``technologies``; drop links of technologies gone from the
     file. Returns the slugs added or changed in a way that needs re-linking."""
     current = {tech.slug: tech for tech in radar.technologies}
-    columns = "slug, name, quadrant, ring, retired, description, aliases, signature"
-    known = {row[0]: tuple(row) for row in store.query(f"SELECT {columns} FROM technologies")}
+    known = store.mirrored_technologies()
     rows = {slug: _mirror_row(tech) for slug, tech in current.items()}
     changed = [
         slug for slug, row in rows.items() if slug not in known or known[slug][-1] != row[-1]
@@ -92,34 +91,12 @@ def sync_radar(store: Store, radar: TechRadar) -> list[str]:
     stale = [row for slug, row in rows.items() if known.get(slug) != row]
     if not gone and not stale:
         return changed
-    with store.transaction() as conn:
-        renamed = [row[0] for row in stale if known.get(row[0], (None, None))[1] != row[1]]
-        touched = [
-            row[0]
-            for row in conn.execute(
-                "SELECT DISTINCT item_id FROM item_tech WHERE tech_slug IN "
-                "(SELECT value FROM json_each(?))",
-                [json.dumps([*gone, *renamed])],
-            )
-        ]
-        for slug in gone:
-            conn.execute("DELETE FROM technologies WHERE slug = ?", [slug])
-            conn.execute("DELETE FROM item_tech WHERE tech_slug = ?", [slug])
-            conn.execute("UPDATE releases SET tech_slug = NULL WHERE tech_slug = ?", [slug])
-            conn.execute("DELETE FROM tech_embeddings WHERE slug = ?", [slug])
-        conn.executemany(
-            f"""INSERT INTO technologies ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(slug) DO UPDATE SET name = excluded.name,
-                    quadrant = excluded.quadrant, ring = excluded.ring,
-                    retired = excluded.retired, description = excluded.description,
-                    aliases = excluded.aliases, signature = excluded.signature""",
-            stale,
-        )
-        refresh_search_terms(conn, touched)
+    renamed = [row[0] for row in stale if row[0] in known and known[row[0]][1] != row[1]]
+    store.mirror_technologies(stale, gone, renamed)
     return changed
 
 
-def _mirror_row(tech: Technology) -> tuple[Any, ...]:
+def _mirror_row(tech: Technology) -> MirrorRow:
     return (
         tech.slug,
         tech.name,
@@ -132,14 +109,29 @@ def _mirror_row(tech: Technology) -> tuple[Any, ...]:
     )
 
 
+def refresh_links_if_radar_changed(
+    store: Store, workspace: Workspace, radar: TechRadar, *, embed: bool = False
+) -> LinkStats | None:
+    """Catch links up with the radar file when it changed behind radar's back (a hand
+    edit, a `git pull`): the store compares the file's technologies with its mirror and
+    only then re-links (see :func:`update_links`). Called explicitly by the commands
+    that show links (tech show and list, items --tech, search --tech, the digest, the
+    TUI's radar screen); the reads themselves never write. Without `embed`, no model is
+    loaded. Returns None when nothing had changed."""
+    mirror = [_mirror_row(tech) for tech in radar.technologies]
+    return store.refresh_links_if_radar_changed(
+        mirror, lambda: update_links(store, workspace, radar, embed=embed)
+    )
+
+
 def resolve_tech(store: Store, workspace: Workspace, name: str) -> Technology:
     """The technology a user named (name, alias or slug, any case) for a `--tech`
-    filter, with its links brought up to date first. Raises NotFound."""
+    filter, with its links caught up with the radar file first. Raises NotFound."""
     from radar.techradar.record import load_radar
 
     radar = load_radar(workspace.techradar_path)
     tech = radar.get(name)
-    update_links(store, workspace, radar, embed=False)
+    refresh_links_if_radar_changed(store, workspace, radar)
     return tech
 
 
@@ -179,16 +171,10 @@ class Vectors:
 
         if self.meta is None or not item_ids:
             return {}
-        vectors: dict[int, np.ndarray] = {}
-        for chunk in _chunks(list(item_ids)):
-            rows = self.store.query(
-                "SELECT item_id, vector FROM embeddings WHERE fingerprint = ? "
-                "AND item_id IN (SELECT value FROM json_each(?))",
-                [self.meta.fingerprint, json.dumps(chunk)],
-            )
-            for row in rows:
-                vectors[int(row[0])] = np.frombuffer(row[1], dtype=np.float32)
-        return vectors
+        stored = self.store.item_vectors(self.meta.fingerprint, item_ids)
+        return {
+            item_id: np.frombuffer(vector, dtype=np.float32) for item_id, vector in stored.items()
+        }
 
     def tech_vector(self, slug: str) -> np.ndarray | None:
         if slug not in self._tech_vectors:
@@ -204,23 +190,14 @@ class Vectors:
         if self.meta is None or tech is None:
             return None
         digest = text_hash(tech_text(tech))
-        row = self.store.conn.execute(
-            "SELECT text_hash, vector FROM tech_embeddings WHERE slug = ? AND fingerprint = ?",
-            [slug, self.meta.fingerprint],
-        ).fetchone()
+        row = self.store.tech_vector(slug, self.meta.fingerprint)
         if row is not None and row[0] == digest:
             return np.frombuffer(row[1], dtype=np.float32)
         embedder = self._fast_embedder()
         if embedder is None:
             return None
         vector = embedder.embed([tech_text(tech)])[0].astype(np.float32)
-        with self.store.transaction() as conn:
-            conn.execute(
-                """INSERT INTO tech_embeddings (slug, fingerprint, text_hash, vector)
-                   VALUES (?, ?, ?, ?) ON CONFLICT(slug, fingerprint) DO UPDATE SET
-                       text_hash = excluded.text_hash, vector = excluded.vector""",
-                [slug, self.meta.fingerprint, digest, vector.tobytes()],
-            )
+        self.store.save_tech_vector(slug, self.meta.fingerprint, digest, vector.tobytes())
         return vector
 
     def _fast_embedder(self) -> Embedder | None:
@@ -266,25 +243,7 @@ def _chunks(values: list[int], size: int = BATCH) -> Iterator[list[int]]:
         yield values[start : start + size]
 
 
-def _item_rows(store: Store, item_ids: Sequence[int]) -> Iterator[dict[str, Any]]:
-    for chunk in _chunks(sorted(set(item_ids))):
-        rows = store.query(
-            """SELECT i.id, i.title, i.summary, i.content, i.url,
-                   (SELECT json_group_array(json_object('name', f.name, 'kind', f.kind,
-                        'url', f.url, 'site', f.site_url, 'title', f.title,
-                        'tags', json(f.tags)))
-                    FROM item_sources s JOIN feeds f ON f.id = s.feed_id
-                    WHERE s.item_id = i.id) AS feeds
-               FROM items i WHERE i.id IN (SELECT value FROM json_each(?))""",
-            [json.dumps(chunk)],
-        )
-        for row in rows:
-            data = dict(row)
-            data["feeds"] = json.loads(data["feeds"] or "[]")
-            yield data
-
-
-def _context(feeds: list[dict[str, Any]]) -> str:
+def _context(feeds: list[LinkableFeed]) -> str:
     parts = []
     for feed in feeds:
         parts.append(feed.get("name") or "")
@@ -292,7 +251,7 @@ def _context(feeds: list[dict[str, Any]]) -> str:
     return " ".join(part for part in parts if part)
 
 
-def _release(row: dict[str, Any], technologies: Sequence[Technology]) -> tuple[Any, str | None]:
+def _release(row: LinkableItem, technologies: Sequence[Technology]) -> tuple[Any, str | None]:
     for feed in row["feeds"]:
         if feed.get("kind") != "releases":
             continue
@@ -326,9 +285,10 @@ def link_items(
         return stats
     linker = linker or Linker(radar.technologies)
     for chunk in _chunks(ids):
-        rows = list(_item_rows(store, chunk))
+        rows = store.linkable_items(chunk)
         item_vectors = vectors.item_vectors(chunk) if vectors and vectors.available else {}
-        link_rows, release_rows = [], []
+        link_rows: list[LinkRow] = []
+        release_rows: list[ReleaseRow] = []
         for row in rows:
             release, release_of = _release(row, radar.technologies)
             similarity = vectors.similarity(item_vectors.get(row["id"])) if vectors else None
@@ -339,24 +299,7 @@ def link_items(
                 release_rows.append(
                     (row["id"], release_of, release.project, release.version, release.prerelease)
                 )
-        with store.transaction() as conn:
-            marks = json.dumps(chunk)
-            conn.execute(
-                "DELETE FROM item_tech WHERE item_id IN (SELECT value FROM json_each(?))", [marks]
-            )
-            conn.execute(
-                "DELETE FROM releases WHERE item_id IN (SELECT value FROM json_each(?))", [marks]
-            )
-            conn.executemany(
-                "INSERT INTO item_tech (item_id, tech_slug, method, score) VALUES (?, ?, ?, ?)",
-                link_rows,
-            )
-            conn.executemany(
-                """INSERT INTO releases (item_id, tech_slug, project, version, prerelease)
-                   VALUES (?, ?, ?, ?, ?)""",
-                release_rows,
-            )
-            refresh_search_terms(conn, chunk)
+        store.replace_links(chunk, link_rows, release_rows)
         stats.items += len(rows)
         stats.links += len(link_rows)
     return stats
@@ -376,17 +319,8 @@ def candidate_items(store: Store, technologies: Sequence[Technology]) -> set[int
     found: set[int] = set()
     for start in range(0, len(phrases), 50):
         query = " OR ".join(phrases[start : start + 50])
-        found.update(
-            row[0]
-            for row in store.query("SELECT rowid FROM items_fts WHERE items_fts MATCH ?", [query])
-        )
-    found.update(
-        row[0]
-        for row in store.query(
-            "SELECT item_id FROM item_tech WHERE tech_slug IN (SELECT value FROM json_each(?))",
-            [json.dumps(slugs)],
-        )
-    )
+        found.update(store.text_matches(query))
+    found.update(store.items_linked_to_any(slugs))
     return found | _release_candidates(store, technologies)
 
 
@@ -400,18 +334,13 @@ def _release_candidates(store: Store, technologies: Sequence[Technology]) -> set
     slugs = {tech.slug for tech in technologies}
     keys = set().union(*(release_keys(tech) for tech in technologies))
     found = {
-        int(row[0])
-        for row in store.query("SELECT item_id, tech_slug, project FROM releases")
-        if row[1] is None or row[1] in slugs or project_key(row[2]) in keys
+        row["item_id"]
+        for row in store.release_owners()
+        if row["tech_slug"] is None
+        or row["tech_slug"] in slugs
+        or project_key(row["project"]) in keys
     }
-    found.update(
-        row[0]
-        for row in store.query(
-            """SELECT DISTINCT s.item_id FROM item_sources s JOIN feeds f ON f.id = s.feed_id
-               WHERE f.kind = 'releases'
-                 AND NOT EXISTS (SELECT 1 FROM releases r WHERE r.item_id = s.item_id)"""
-        )
-    )
+    found.update(store.unparsed_release_feed_items())
     return found
 
 
@@ -485,23 +414,11 @@ def link_after_fetch(
 def link_all(store: Store, workspace: Workspace, radar: TechRadar) -> LinkStats:
     """Re-link every stored item (after a change of the linking rules, or on request)."""
     sync_radar(store, radar)
-    ids = [row[0] for row in store.query("SELECT id FROM items")]
+    ids = store.all_item_ids()
     return link_items(store, radar, ids, vectors=Vectors(store, workspace, radar))
 
 
 # --- reading: what the CLI, TUI and digest show -----------------------------------------
-
-_ITEM_COLUMNS = "i.id, i.title, i.url, i.published, i.first_seen, i.sort_date"
-
-
-def _evidence_item(row: Any) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "title": row["title"],
-        "url": row["url"],
-        "published": row["published"],
-        "first_seen": row["first_seen"],
-    }
 
 
 def items_for_tech(
@@ -514,36 +431,14 @@ def items_for_tech(
 ) -> list[dict[str, Any]]:
     """Items linked to a technology, newest first, with `method` and `score` of the
     link; `since`/`until` bound the item's date (published, else first seen)."""
-    sql = f"""SELECT {_ITEM_COLUMNS}, t.method, t.score FROM item_tech t
-              JOIN items i ON i.id = t.item_id WHERE t.tech_slug = ?"""
-    params: list[Any] = [slug]
-    if since is not None:
-        sql += " AND i.sort_date >= ?"
-        params.append(to_iso(since))
-    if until is not None:
-        sql += " AND i.sort_date < ?"
-        params.append(to_iso(until))
-    sql += " ORDER BY i.sort_date DESC, i.id DESC"
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
     return [
-        {**_evidence_item(row), "method": row["method"], "score": row["score"]}
-        for row in store.query(sql, params)
+        dict(item) for item in store.items_for_tech(slug, since=since, until=until, limit=limit)
     ]
 
 
 def technologies_for_items(store: Store, item_ids: Sequence[int]) -> dict[int, list[str]]:
     """Slugs linked to each item (items without links are absent)."""
-    result: dict[int, list[str]] = {}
-    for chunk in _chunks(sorted(set(item_ids))):
-        for row in store.query(
-            """SELECT item_id, tech_slug FROM item_tech
-               WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id, tech_slug""",
-            [json.dumps(chunk)],
-        ):
-            result.setdefault(int(row[0]), []).append(row[1])
-    return result
+    return store.technologies_for_items(item_ids)
 
 
 def mention_counts(
@@ -552,12 +447,8 @@ def mention_counts(
     """Items linked to each technology dated within the last `days` days, by name."""
     since = (now or utc_now()) - timedelta(days=days)
     names = {tech.slug: tech.name for tech in radar.technologies}
-    rows = store.query(
-        """SELECT t.tech_slug, COUNT(*) FROM item_tech t JOIN items i ON i.id = t.item_id
-           WHERE i.sort_date >= ? GROUP BY t.tech_slug""",
-        [to_iso(since)],
-    )
-    return {names[row[0]]: int(row[1]) for row in rows if row[0] in names}
+    counts = store.mention_counts(since)
+    return {names[slug]: count for slug, count in counts.items() if slug in names}
 
 
 def weekly_mentions(
@@ -570,14 +461,7 @@ def weekly_mentions(
     starts = [this_monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
     first = datetime.combine(starts[0], datetime.min.time(), tzinfo=UTC)
     counts = dict.fromkeys(starts, 0)
-    for row in store.query(
-        """SELECT i.sort_date FROM item_tech t JOIN items i ON i.id = t.item_id
-           WHERE t.tech_slug = ? AND i.sort_date >= ?""",
-        [slug, to_iso(first)],
-    ):
-        when = from_iso(row[0])
-        if when is None:
-            continue
+    for when in store.mention_dates(slug, first):
         monday = (when - timedelta(days=when.weekday())).date()
         if monday in counts:
             counts[monday] += 1
@@ -586,27 +470,23 @@ def weekly_mentions(
 
 def releases_of(store: Store, slug: str, *, limit: int | None = 10) -> list[dict[str, Any]]:
     """A technology's releases, newest first (by date, then version)."""
-    rows = store.query(
-        f"""SELECT {_ITEM_COLUMNS}, r.project, r.version, r.prerelease FROM releases r
-            JOIN items i ON i.id = r.item_id WHERE r.tech_slug = ?""",
-        [slug],
+    stored = sorted(
+        store.releases_of(slug),
+        key=lambda row: (row["sort_date"], version_key(row["version"])),
+        reverse=True,
     )
-    found = [
+    found: list[dict[str, Any]] = [
         {
             "project": row["project"],
             "version": row["version"],
-            "prerelease": bool(row["prerelease"]),
+            "prerelease": row["prerelease"],
             "published": row["published"],
-            "item_id": row["id"],
+            "item_id": row["item_id"],
             "title": row["title"],
             "url": row["url"],
-            "_sort": (row["sort_date"], version_key(row["version"])),
         }
-        for row in rows
+        for row in stored
     ]
-    found.sort(key=lambda release: release["_sort"], reverse=True)
-    for release in found:
-        del release["_sort"]
     return found[:limit] if limit is not None else found
 
 
@@ -633,9 +513,7 @@ def relevant_items(
     linked = items_for_tech(store, slug)
     if not linked:
         return [], "link-score"
-    own_releases = {
-        row[0] for row in store.query("SELECT item_id FROM releases WHERE tech_slug = ?", [slug])
-    }
+    own_releases = store.release_item_ids(slug)
     tech_vector = vectors.tech_vector(slug) if vectors and vectors.available else None
     ranking = "link-score"
     relevance: dict[int, float] = {}
@@ -701,7 +579,5 @@ def evidence(
         "relevant_by": ranking,
         "weekly_mentions": weekly_mentions(store, tech.slug, now=now),
         "latest_release": latest_release(store, tech.slug),
-        "mentions_total": int(
-            store.query("SELECT COUNT(*) FROM item_tech WHERE tech_slug = ?", [tech.slug])[0][0]
-        ),
+        "mentions_total": store.mention_total(tech.slug),
     }

@@ -13,9 +13,7 @@ warm), and a refresh opens its own for the length of the run.
 from __future__ import annotations
 
 import getpass
-import json
 import os
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from radar.store import ItemFilter, Store, from_iso, utc_now
+from radar.store import DatabaseError, ItemFilter, Store, from_iso, utc_now
 from radar.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -239,38 +237,14 @@ class Backend:
     def feed_overview(self) -> FeedOverview:
         """Feeds grouped by tag, with unread counts (a feed appears under each of its tags)."""
         with self.store() as store:
-            rows = store.query(
-                """
-                SELECT f.name, f.tags, f.last_status,
-                       COUNT(i.id) AS total,
-                       COALESCE(SUM(i.read = 0), 0) AS unread
-                FROM feeds f
-                LEFT JOIN item_sources s ON s.feed_id = f.id
-                LEFT JOIN items i ON i.id = s.item_id
-                WHERE f.in_config = 1
-                GROUP BY f.id ORDER BY f.name COLLATE NOCASE
-                """
-            )
-            tag_rows = store.query(
-                """
-                SELECT t.value AS tag, COUNT(DISTINCT CASE WHEN i.read = 0 THEN i.id END) AS unread
-                FROM feeds f, json_each(f.tags) t
-                JOIN item_sources s ON s.feed_id = f.id
-                JOIN items i ON i.id = s.item_id
-                WHERE f.in_config = 1 GROUP BY t.value
-                """
-            )
-            totals = store.query(
-                "SELECT COUNT(*), COALESCE(SUM(read = 0), 0), COALESCE(SUM(starred), 0) FROM items"
-            )[0]
-        tag_unread = {row["tag"]: int(row["unread"]) for row in tag_rows}
+            feeds = store.feed_unread_counts()
+            tag_unread = store.tag_unread_counts()
+            totals = store.mark_totals()
         by_tag: dict[str, list[FeedCount]] = {}
-        for row in rows:
-            count = FeedCount(
-                row["name"], int(row["unread"]), int(row["total"]), row["last_status"]
-            )
-            for tag in json.loads(row["tags"] or "[]") or [""]:
-                by_tag.setdefault(str(tag), []).append(count)
+        for feed in feeds:
+            count = FeedCount(feed.name, feed.unread, feed.total, feed.last_status)
+            for tag in feed.tags or ("",):
+                by_tag.setdefault(tag, []).append(count)
         groups = tuple(
             TagGroup(
                 tag,
@@ -279,7 +253,7 @@ class Backend:
             )
             for tag, feeds in sorted(by_tag.items(), key=lambda pair: (pair[0] == "", pair[0]))
         )
-        return FeedOverview(int(totals[1]), int(totals[0]), int(totals[2]), groups)
+        return FeedOverview(totals.unread, totals.total, totals.starred, groups)
 
     def items(self, selection: Selection = ALL, show: Show = "all") -> list[ItemRow]:
         with self.store() as store:
@@ -431,6 +405,12 @@ class Backend:
 
         return load_workspace_radar(self.workspace)
 
+    def refresh_links(self) -> None:
+        """Catch links up with a radar file edited outside radar (the radar screen's load)."""
+        from radar.techradar import refresh_links
+
+        refresh_links(self.workspace)
+
     def mention_counts(self) -> dict[str, int]:
         """Items per technology in the 30 days before the backend's clock."""
         from radar.techradar import mention_counts
@@ -519,8 +499,8 @@ class Backend:
         with self.store() as store:
             feeds = store.feed_status()
             items = store.item_count()
-            embedded = int(store.query("SELECT COUNT(*) FROM embeddings")[0][0])
-            latest = store.query("SELECT MAX(last_fetched) FROM feeds WHERE in_config = 1")[0][0]
+            embedded = store.embedded_count()
+            latest = store.latest_fetch(configured_only=True)
         return Health(
             feeds, self._index_status(items, embedded), self._refresh_lines(feeds, latest)
         )
@@ -557,7 +537,7 @@ class Backend:
             problem=problem,
         )
 
-    def _refresh_lines(self, feeds: list[dict[str, Any]], latest: str | None) -> list[str]:
+    def _refresh_lines(self, feeds: list[dict[str, Any]], latest: datetime | None) -> list[str]:
         run = self.last_run
         if run is not None:
             lines = [f"this session, {run.started:%Y-%m-%d %H:%M} UTC: {run.line()}"]
@@ -573,9 +553,7 @@ class Backend:
                 statuses.get(feed["last_status"] or "never", 0) + 1
             )
         counts = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
-        return [
-            f"last fetch {latest.replace('T', ' ').rstrip('Z')} UTC: {len(feeds)} feeds: {counts}"
-        ]
+        return [f"last fetch {latest:%Y-%m-%d %H:%M:%S} UTC: {len(feeds)} feeds: {counts}"]
 
 
 def _folded(values: list[str]) -> set[str]:
@@ -599,12 +577,6 @@ def _linked_technologies(store: Store, item_id: int) -> tuple[str, ...]:
     """Technologies linked to an item by news linking (the item_tech table), best first;
     nothing when this database has no links yet."""
     try:
-        rows = store.query(
-            """SELECT COALESCE(t.name, l.tech_slug) AS name FROM item_tech l
-               LEFT JOIN technologies t ON t.slug = l.tech_slug
-               WHERE l.item_id = ? ORDER BY l.score DESC, name""",
-            [item_id],
-        )
-    except sqlite3.OperationalError:
+        return tuple(store.technology_names_for_item(item_id))
+    except DatabaseError:
         return ()
-    return tuple(dict.fromkeys(str(row["name"]) for row in rows))

@@ -203,6 +203,7 @@ class RadarScreen(BaseScreen):
     def load(self, select: str | None = None) -> None:
         try:
             radar = self.backend.radar()
+            self.backend.refresh_links()
             mentions = self.backend.mention_counts()
         except Exception as exc:  # noqa: BLE001
             self.post_message(WorkFailed("reading the tech radar", str(exc)))
