@@ -21,6 +21,7 @@ from radar.errors import NotFound, RadarError
 from radar.feeds.config import FeedConfig
 from radar.feeds.model import Item
 from radar.feeds.text import split_fragment
+from radar.store_usage import UsageTables, m007_usage
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -325,6 +326,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "m004_operations", _m004_operations),
     Migration(5, "m005_tech_links", _m005_tech_links),
     Migration(6, "m006_search_fields", _m006_search_fields),
+    Migration(7, "m007_usage", m007_usage),
 )
 """Every schema step, in the order they run.
 
@@ -621,6 +623,11 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    @property
+    def usage(self) -> UsageTables:
+        """Usage snapshots of the team's repositories (radar.store_usage)."""
+        return UsageTables(self.conn)
 
     def __enter__(self) -> Store:
         return self
