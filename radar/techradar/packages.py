@@ -74,3 +74,25 @@ def normalise_package(text: str) -> str:
     if ecosystem == "npm" and not _NPM_NAME.match(normalised):
         raise PackageNameError(f"package {text!r}: {name.strip()!r} is not an npm package name")
     return f"{ecosystem}:{normalised}"
+
+
+_PACKAGE_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+
+
+def suggest_packages(names: list[str], current: list[str], seen: set[str] | None) -> list[str]:
+    """Package names a technology's names and aliases suggest, minus those it has.
+
+    Without scan data (``seen`` None or empty), ``pypi:<alias>`` for each name that is
+    a valid package name. With scan data, only packages really seen, in any
+    ecosystem, whose name (or an image's last path part) equals a name or alias."""
+    tokens = {str(canonicalize_name(n)) for n in names if _PACKAGE_TOKEN.match(n.strip())}
+    found: list[str] = []
+    if seen:
+        for package in sorted(seen):
+            ecosystem, _, name = package.partition(":")
+            last = name.rsplit("/", 1)[-1]
+            if str(canonicalize_name(last)) in tokens or str(canonicalize_name(name)) in tokens:
+                found.append(package)
+    else:
+        found = [f"pypi:{token}" for token in sorted(tokens)]
+    return [package for package in found if package not in current]

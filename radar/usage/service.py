@@ -69,3 +69,14 @@ def newest_scan(workspace: Workspace) -> datetime | None:
 
     with Store(workspace.db_path) as store:
         return store.usage.newest_scan()
+
+
+def seen_packages(workspace: Workspace) -> set[str]:
+    """``ecosystem:name`` of every dependency in the current snapshots (empty: no scan)."""
+    if not workspace.db_path.exists():
+        return set()
+    from radar.store import Store
+
+    with Store(workspace.db_path) as store:
+        snapshots = store.usage.snapshots()
+        return {d.dependency.key for d in store.usage.dependencies([s.id for s in snapshots])}
