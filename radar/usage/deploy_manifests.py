@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 from dockerfile_parse import DockerfileParser
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from radar.techradar.packages import image_name
 from radar.usage.model import Dependency, FileResult
@@ -91,6 +92,24 @@ def parse_dockerfile(text: str, file: str) -> FileResult:
     return result
 
 
+def wheel_dependency(path: str, file: str, line: int | None) -> list[Dependency]:
+    """A wheel file name says its package and version (``flash_attn-2.7.4-...whl``)."""
+    try:
+        name, version, _build, _tags = parse_wheel_filename(path.rsplit("/", 1)[-1])
+    except InvalidWheelFilename:
+        return []
+    return [
+        Dependency(
+            file=file,
+            line=line,
+            ecosystem="pypi",
+            package=str(name),
+            spec=f"=={version}",
+            pinned=str(version),
+        )
+    ]
+
+
 def _remember(value: str, values: dict[str, str]) -> None:
     try:
         words = shlex.split(value)
@@ -127,7 +146,10 @@ def _pip_installs(command: str, file: str, line: int) -> list[Dependency]:
             if word.startswith(("git+", "http://", "https://")):
                 found.extend(requirement_lines([word], file, line).dependencies)
                 continue
-            if word.startswith((".", "/", "~")) or word.endswith((".whl", ".tar.gz", ".zip")):
+            if word.endswith(".whl"):
+                found.extend(wheel_dependency(word, file, line))
+                continue
+            if word.startswith((".", "/", "~")) or word.endswith((".tar.gz", ".zip")):
                 continue
             dependency = loose_requirement(word, file, line)
             if dependency is not None:

@@ -190,11 +190,8 @@ def parse_setup_py(text: str, file: str) -> FileResult:
         for keyword in call.keywords:
             if keyword.arg not in ("install_requires", "extras_require"):
                 continue
-            value = keyword.value
-            if isinstance(value, ast.Name) and value.id in bound:
-                value = bound[value.id]
             try:
-                literal = ast.literal_eval(value)
+                literal = _literal(keyword.value, bound, depth=0)
             except ValueError:
                 result.problems.append(
                     Problem(
@@ -209,6 +206,22 @@ def parse_setup_py(text: str, file: str) -> FileResult:
                 items = [entry] if isinstance(entry, str) else list(entry or [])
                 _pep508_list(items, file, lines, result, set())
     return result
+
+
+def _literal(node: ast.expr, bound: dict[str, ast.expr], depth: int) -> Any:
+    """ast.literal_eval that also follows names bound to literals at module level."""
+    if depth > 10:
+        raise ValueError("names bound too deeply")
+    if isinstance(node, ast.Name) and node.id in bound:
+        return _literal(bound[node.id], bound, depth + 1)
+    if isinstance(node, ast.List | ast.Tuple):
+        return [_literal(element, bound, depth + 1) for element in node.elts]
+    if isinstance(node, ast.Dict):
+        return {
+            ast.literal_eval(key) if key is not None else None: _literal(value, bound, depth + 1)
+            for key, value in zip(node.keys, node.values, strict=True)
+        }
+    return ast.literal_eval(node)
 
 
 def _call_name(func: ast.expr) -> str:

@@ -58,10 +58,10 @@ def kind_of(path: Path) -> str | None:
     name = path.name
     lower = name.lower()
     if lower.endswith(".txt"):
-        if "requirements" in lower or path.parent.name.lower() == "requirements":
-            return "requirements"
         if lower.startswith("constraints"):
             return "constraints"
+        if "requirements" in lower or path.parent.name.lower() == "requirements":
+            return "requirements"
         return None
     if name in ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "package.json"):
         return name
@@ -232,10 +232,14 @@ def scan_repository(root: Path, name: str | None = None) -> RepoScan:
             )
             found.setdefault(key, dependency)
         problems.extend(p for p in result.problems if p not in problems)
+    # A file some requirements file includes with -c only constrains, even when its
+    # name made the walker read it as a requirements file too.
+    constraint_files = {d.file for d in found.values() if d.constraint}
+    dependencies = [d for d in found.values() if d.constraint or d.file not in constraint_files]
     return RepoScan(
         repo=name or repo_name(root),
         root=str(root.resolve()),
         files=tuple(files),
-        dependencies=tuple(found.values()),
+        dependencies=tuple(dependencies),
         problems=tuple(problems),
     )
