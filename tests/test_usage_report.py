@@ -157,3 +157,33 @@ def test_rescans_keep_history(radar, tmp_path):
         everything = store.usage.snapshots(current_only=False)
     assert sorted(s.repo for s in current) == ["serving", "training"]
     assert len(everything) == 3
+
+
+def test_a_pin_below_the_newest_release_seen_in_a_feed_is_behind(radar, server, tmp_path):
+    """The release feed says 0.13.1 (and a 0.14 release candidate, which does not count)."""
+    from feedserver import rss
+
+    versions = ["v0.11.2", "v0.13.1", "v0.14.0rc1"]
+    items = [
+        {
+            "title": version,
+            "link": server.url(f"/vllm/{version}"),
+            "guid": server.url(f"/vllm/{version}"),
+            "pubDate": f"Mon, {day:02d} Nov 2026 10:00:00 GMT",
+            "description": "Release notes.",
+        }
+        for day, version in enumerate(versions, start=1)
+    ]
+    url = server.route("/feeds/vllm.xml", body=rss(items, title="Releases"))
+    (radar.workspace.root / "feeds.yaml").write_text(
+        f"feeds:\n  - name: vllm releases\n    url: {url}\n    kind: releases\n", encoding="utf-8"
+    )
+    radar(
+        "tech", "add", "vLLM", "-q", "platforms", "-r", "trial", "--why", "serving",
+        "--alias", "vllm", "--package", "pypi:vllm",
+    )  # fmt: skip
+    radar("fetch", "--all", "--no-index")
+    radar("usage", "scan", *map(str, team(tmp_path)))
+
+    assert verdicts(radar)["vLLM"] == "behind_release"
+    assert "serving: 0.11.2 pinned, 0.13.1 released" in report(radar).stdout
