@@ -259,7 +259,13 @@ class RequirementsFile:
                 Problem(file, f"line {number}: include {target!r} not followed")
             )
             return
-        included = (path.parent / target).resolve()
+        try:
+            included = (path.parent / target).resolve()
+        except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError on symlink loops
+            self.result.problems.append(
+                Problem(file, f"line {number}: include {target!r} is a symlink loop")
+            )
+            return
         root = self.root.resolve()
         if not included.is_relative_to(root):
             self.result.problems.append(

@@ -146,6 +146,7 @@ def parse_manifest(path: Path, kind: str, root: Path) -> FileResult:
     """One manifest; every failure becomes a Problem naming the file."""
     rel = path.relative_to(root).as_posix()
     try:
+        path.stat()  # a symlink loop fails here, before any path is resolved
         if kind in ("requirements", "constraints"):
             reader = RequirementsFile(root, read_manifest)
             return reader.parse(path, constraint=kind == "constraints")
