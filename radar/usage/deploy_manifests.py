@@ -159,6 +159,8 @@ def _pip_installs(command: str, file: str, line: int) -> list[Dependency]:
 
 _IMAGE_KEYS = re.compile(r"(?i)^(?:.*[_\-])?image(?:name)?$|^.*Image(?:Name)?$")
 _PIP_KEYS = {"pip"}
+_MAYBE_INTERESTING = re.compile(r"(?i)image|^pip$|runtime_?env_?yaml")
+"""A cheap first look at each key; the exact rules follow for the few that pass."""
 _EMBEDDED_ENV_KEYS = {"runtimeEnvYAML", "runtime_env_yaml"}
 
 
@@ -185,8 +187,17 @@ class _ImageWalker:
 
     def _mapping(self, node: yaml.MappingNode) -> None:
         scalars = {
-            str(key.value): value for key, value in node.value if isinstance(key, yaml.ScalarNode)
+            str(key.value): value
+            for key, value in node.value
+            if isinstance(key, yaml.ScalarNode) and _MAYBE_INTERESTING.search(str(key.value))
         }
+        if not scalars:
+            return
+        tag = next(
+            (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "tag"), None
+        )
+        if tag is not None:
+            scalars.setdefault("tag", tag)
         for key, value in scalars.items():
             if isinstance(value, yaml.ScalarNode) and _IMAGE_KEYS.match(key):
                 self._image(value, scalars)
@@ -256,6 +267,7 @@ def parse_deploy_yaml(text: str, file: str) -> FileResult:
     return walker.result
 
 
+_JSON_KEY = re.compile(r'^\s*"([^"\\]+)"\s*:')
 _EXACT_NPM = re.compile(r"^=?v?(\d+\.\d+\.\d+(?:[-+][\w.\-]+)?)$")
 
 
@@ -264,7 +276,11 @@ def parse_package_json(text: str, file: str) -> FileResult:
     result = FileResult()
     if not isinstance(data, dict):
         raise ValueError("top level is not an object")
-    lines = text.splitlines()
+    first_line: dict[str, int] = {}
+    for number, text_line in enumerate(text.splitlines(), start=1):
+        key = _JSON_KEY.match(text_line)
+        if key is not None:
+            first_line.setdefault(key.group(1), number)
     for section in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
         table = data.get(section)
         if not isinstance(table, dict):
@@ -272,8 +288,7 @@ def parse_package_json(text: str, file: str) -> FileResult:
         for name, spec in table.items():
             spec_text = str(spec)
             exact = _EXACT_NPM.match(spec_text.strip())
-            needle = json.dumps(name)
-            line = next((n for n, t in enumerate(lines, start=1) if needle in t), None)
+            line = first_line.get(name)
             result.dependencies.append(
                 Dependency(
                     file=file,

@@ -33,8 +33,15 @@ class Lines:
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
+        self.whole: dict[str, int] = {}
+        for number, line in enumerate(self.lines, start=1):
+            self.whole.setdefault(line.strip(), number)
 
     def of(self, needle: str) -> int | None:
+        """The first line that is ``needle`` (fast, lock files) or contains it."""
+        exact = self.whole.get(needle)
+        if exact is not None:
+            return exact
         for number, line in enumerate(self.lines, start=1):
             if needle in line:
                 return number

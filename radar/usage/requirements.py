@@ -7,6 +7,7 @@ import re
 import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -58,21 +59,29 @@ def pinned_version(specifier: SpecifierSet) -> str | None:
     return None
 
 
-def parse_requirement(
-    text: str, file: str, line: int | None, *, direct: bool = True, constraint: bool = False
-) -> Dependency:
-    """One PEP 508 string; ValueError (InvalidRequirement) when it is not one."""
+@lru_cache(maxsize=65536)
+def _parsed(text: str) -> tuple[str, str, str | None]:
+    """(normalised name, spec, pinned) of a PEP 508 string; teams repeat the same lines
+    across repositories, so parses are cached."""
     requirement = Requirement(text)
     spec = str(requirement.specifier)
     if requirement.url and not spec:
         spec = requirement.url
+    return str(canonicalize_name(requirement.name)), spec, pinned_version(requirement.specifier)
+
+
+def parse_requirement(
+    text: str, file: str, line: int | None, *, direct: bool = True, constraint: bool = False
+) -> Dependency:
+    """One PEP 508 string; ValueError (InvalidRequirement) when it is not one."""
+    name, spec, pinned = _parsed(text)
     return Dependency(
         file=file,
         line=line,
         ecosystem="pypi",
-        package=str(canonicalize_name(requirement.name)),
+        package=name,
         spec=spec,
-        pinned=pinned_version(requirement.specifier),
+        pinned=pinned,
         direct=direct,
         constraint=constraint,
     )

@@ -3,7 +3,11 @@ the report on the current snapshots."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,12 +23,18 @@ class ScanPathError(RadarError):
     """A path given to `radar usage scan` is not a folder."""
 
 
-def scan_paths(paths: Sequence[Path]) -> list[RepoScan]:
-    """Scan each folder as one repository; every path is checked before any is scanned."""
+def scan_paths(paths: Sequence[Path], *, workers: int | None = None) -> list[RepoScan]:
+    """Scan each folder as one repository, several at once in worker processes (parsing
+    is CPU-bound Python); every path is checked before any is scanned."""
     for path in paths:
         if not path.is_dir():
             raise ScanPathError(f"{path}: not a folder (give a repository checkout)")
-    return [scan_repository(path) for path in paths]
+    count = min(workers or os.cpu_count() or 1, len(paths))
+    if count <= 1:
+        return [scan_repository(path) for path in paths]
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        return list(pool.map(scan_repository, paths, chunksize=max(1, len(paths) // (count * 8))))
 
 
 def record_scans(

@@ -8,10 +8,12 @@ from typing import Any
 
 import yaml
 
+# The base loader resolves no implicit tags: every scalar stays a string, which is what
+# manifests need (a tag "1.10" must not become 1.1), and it composes 2-3x faster.
 try:
-    _Loader: Any = yaml.CSafeLoader
+    _Loader: Any = yaml.CBaseLoader
 except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _Loader = yaml.BaseLoader
 
 MAX_NODES = 200_000
 """Values a plain() conversion may produce before the document counts as hostile."""
