@@ -93,9 +93,17 @@ def build_digest(
             "terms": rising.rising_terms(store, radar, period),
         },
         "feed_health": health,
+        "radar_vs_reality": reality_section(store, radar),
     }
     digest["summary"] = summary(store, radar, rings, items, stories, moves, on_radar, health)
     return digest
+
+
+def reality_section(store: Store, radar: TechRadar) -> dict[str, Any] | None:
+    """Radar vs. reality from the latest `radar usage scan` (None before any scan)."""
+    from radar.usage.service import digest_section
+
+    return digest_section(store.usage, radar)
 
 
 # --- 1. summary --------------------------------------------------------------------------

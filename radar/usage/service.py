@@ -10,11 +10,20 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from radar.errors import RadarError
+from radar.store_usage import UsageTables
 from radar.techradar.model import TechRadar
 from radar.usage.model import RepoScan
-from radar.usage.report import UsageReport, build_report
+from radar.usage.report import (
+    NO_PACKAGES,
+    OK,
+    TechUsage,
+    UsageReport,
+    build_report,
+    new_verdicts,
+)
 from radar.usage.scan import scan_repository
 from radar.workspace import Workspace
 
@@ -49,27 +58,60 @@ def record_scans(
             store.usage.record(scan, moment)
 
 
-def current_report(
-    workspace: Workspace, radar: TechRadar, *, previous: bool = False
-) -> UsageReport | None:
-    """The report on each repository's current snapshot (``previous``: on the snapshot
-    before it, for what changed); None when nothing was ever scanned."""
+def current_report(workspace: Workspace, radar: TechRadar) -> UsageReport | None:
+    """The report on each repository's current snapshot; None when nothing was scanned."""
     if not workspace.db_path.exists():
         return None
     from radar.store import Store
 
     with Store(workspace.db_path) as store:
-        snapshots = store.usage.snapshots()
-        if not snapshots:
-            return None
-        if previous:
-            older = store.usage.previous_snapshots()
-            if not older:
-                return None
-            snapshots = older
-        dependencies = store.usage.dependencies([s.id for s in snapshots])
-        releases = store.usage.releases()
-    return build_report(radar, dependencies, releases, repos=[s.repo for s in snapshots])
+        return report_from(store.usage, radar)
+
+
+def report_from(
+    tables: UsageTables, radar: TechRadar, *, previous: bool = False
+) -> UsageReport | None:
+    """The report on the current snapshots (``previous``: on each repository's snapshot
+    before its current one, to tell what changed); None when there are none."""
+    snapshots = tables.previous_snapshots() if previous else tables.snapshots()
+    if not snapshots:
+        return None
+    dependencies = tables.dependencies([s.id for s in snapshots])
+    return build_report(radar, dependencies, tables.releases(), repos=[s.repo for s in snapshots])
+
+
+def digest_section(
+    tables: UsageTables, radar: TechRadar, *, candidates: int = 5
+) -> dict[str, Any] | None:
+    """The digest's "Radar vs. reality": verdicts that are new since the previous scans
+    first, then the other ones that need a look, and the top candidates; None before
+    any scan."""
+    current = report_from(tables, radar)
+    if current is None:
+        return None
+    new = new_verdicts(current, report_from(tables, radar, previous=True))
+    new_names = {tech.name for tech in new}
+    attention = [t for t in current.technologies if t.verdict not in (OK, NO_PACKAGES)]
+    newest = tables.newest_scan()
+    return {
+        "repos": len(current.repos),
+        "scanned": newest.date().isoformat() if newest else None,
+        "verdicts": [
+            {**_brief(tech), "new": tech.name in new_names}
+            for tech in sorted(attention, key=lambda t: t.name not in new_names)
+        ],
+        "candidates": [c.to_dict() for c in current.candidates[:candidates]],
+    }
+
+
+def _brief(tech: TechUsage) -> dict[str, Any]:
+    return {
+        "name": tech.name,
+        "ring": tech.ring,
+        "verdict": tech.verdict,
+        "repos": list(tech.repos),
+        "behind": [b.describe() for b in tech.behind],
+    }
 
 
 def newest_scan(workspace: Workspace) -> datetime | None:
