@@ -77,3 +77,36 @@ def test_doctor_warns_on_a_stale_usage_snapshot_once_a_scan_exists(radar, tmp_pa
     feeds = radar.workspace.feeds_path
     feeds.write_text(feeds.read_text() + "settings:\n  doctor:\n    usage_stale_after: 3650d\n")
     assert doctor_usage(radar)["status"] == "ok"  # type: ignore[index]
+
+
+async def test_the_tui_radar_screen_shows_usage_and_verdict(radar, tmp_path):
+    from radar.tui.app import RadarApp
+    from radar.tui.backend import Backend
+    from radar.tui.screens.radar import RadarScreen, TechTable
+
+    radar("tech", "add", "Polars", "-q", "tools", "-r", "assess", "--why", "maybe")
+    app = RadarApp(Backend(radar.workspace, user="tester"), open_in_browser=lambda url: True)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("3")
+        for _ in range(4):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        table = app.screen.query_one(TechTable)
+        assert isinstance(app.screen, RadarScreen)
+        assert "verdict" not in [str(key.value) for key in table.columns], "no scan yet"
+
+    setup_team(radar, tmp_path)
+    radar("usage", "scan", str(write_repo(tmp_path, "serving", "torch==2.4.0\ntensorflow\n")))
+    app = RadarApp(Backend(radar.workspace, user="tester"), open_in_browser=lambda url: True)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("3")
+        for _ in range(4):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        table = app.screen.query_one(TechTable)
+        assert [str(key.value) for key in table.columns][-2:] == ["usage", "verdict"]
+        row = {name: table.get_row(name) for name in table.row_keys}
+        assert str(row["PyTorch"][-2]) == "2" and str(row["PyTorch"][-1]) == "ok"
+        assert str(row["JAX"][-1]) == "ok"
+        assert str(row["TensorFlow"][-2]) == "1" and str(row["TensorFlow"][-1]) == "held·used"
+        assert str(row["Polars"][-1]) == "", "names no packages: nothing to say"
