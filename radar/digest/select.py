@@ -93,8 +93,10 @@ def build_digest(
             "terms": rising.rising_terms(store, radar, period),
         },
         "feed_health": health,
-        "radar_vs_reality": reality_section(store, radar),
     }
+    reality = reality_section(store, radar)
+    if reality is not None:  # only once the team's repositories were scanned
+        digest["radar_vs_reality"] = reality
     digest["summary"] = summary(store, radar, rings, items, stories, moves, on_radar, health)
     return digest
 
