@@ -209,3 +209,20 @@ def test_images_from_dockerfiles_compose_and_helm(radar, tmp_path):
     assert ("image", "kserve/sklearnserver", "v0.13.0") in found
     assert "values.yaml" in warnings, "a Helm template is not YAML: reported, not fatal"
     assert not any(r["package"] == "serve" for r in rows), "a build stage is not an image"
+
+
+def test_manifests_of_the_wrong_shape_are_reported_not_fatal(radar, tmp_path):
+    repo = tmp_path / "odd"
+    (repo / "a").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "odd"\ndependencies = "torch"\noptional-dependencies = "x"\n',
+        encoding="utf-8",
+    )
+    (repo / "a" / "pyproject.toml").write_text("[project\n", encoding="utf-8")
+    (repo / "package.json").write_text('["not", "an", "object"]', encoding="utf-8")
+    (repo / "environment.yml").write_text(
+        "dependencies: [numpy=1.26, {pip: [requests]}]\n", "utf-8"
+    )
+    rows, warnings = scan_json(radar, repo)
+    assert {r["package"] for r in rows} == {"numpy", "requests"}
+    assert "a/pyproject.toml" in warnings and "package.json" in warnings

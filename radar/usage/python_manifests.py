@@ -63,6 +63,15 @@ def _pep508_list(
             result.dependencies.append(dependency)
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """A TOML table, or an empty one when the file has something else there."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _table(data: Any, *keys: str) -> Any:
     for key in keys:
         if not isinstance(data, dict):
@@ -75,21 +84,23 @@ def parse_pyproject(text: str, file: str) -> FileResult:
     data = tomllib.loads(text)
     result = FileResult()
     lines = Lines(text)
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
-    own = {str(canonicalize_name(str(project.get("name", ""))))} if project.get("name") else set()
-    poetry = _table(data, "tool", "poetry") or {}
+    project = _mapping(data.get("project"))
+    own = {str(canonicalize_name(str(project["name"])))} if project.get("name") else set()
+    poetry = _mapping(_table(data, "tool", "poetry"))
     if poetry.get("name"):
         own.add(str(canonicalize_name(str(poetry["name"]))))
-    _pep508_list(project.get("dependencies") or [], file, lines, result, own)
-    for group in (project.get("optional-dependencies") or {}).values():
-        _pep508_list(group or [], file, lines, result, own)
-    for group in (data.get("dependency-groups") or {}).values():
-        _pep508_list(group or [], file, lines, result, own)
-    for group in (_table(data, "tool", "pdm", "dev-dependencies") or {}).values():
-        _pep508_list(group or [], file, lines, result, own)
-    for env in (_table(data, "tool", "hatch", "envs") or {}).values():
-        if isinstance(env, dict):
-            _pep508_list(env.get("dependencies") or [], file, lines, result, own)
+    _pep508_list(_list(project.get("dependencies")), file, lines, result, own)
+    groups = [
+        *_mapping(project.get("optional-dependencies")).values(),
+        *_mapping(data.get("dependency-groups")).values(),
+        *_mapping(_table(data, "tool", "pdm", "dev-dependencies")).values(),
+        *(
+            _mapping(env).get("dependencies")
+            for env in _mapping(_table(data, "tool", "hatch", "envs")).values()
+        ),
+    ]
+    for group in groups:
+        _pep508_list(_list(group), file, lines, result, own)
     _poetry_tables(poetry, file, lines, result, own)
     return result
 
@@ -98,9 +109,7 @@ def _poetry_tables(
     poetry: dict[str, Any], file: str, lines: Lines, result: FileResult, own: set[str]
 ) -> None:
     tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
-    tables += [
-        g.get("dependencies") for g in (poetry.get("group") or {}).values() if isinstance(g, dict)
-    ]
+    tables += [_mapping(g).get("dependencies") for g in _mapping(poetry.get("group")).values()]
     for table in tables:
         if isinstance(table, dict):
             for name, value in table.items():

@@ -103,6 +103,7 @@ PARSE_ERRORS = (
     RecursionError,
     KeyError,
     TypeError,
+    AttributeError,  # a manifest with a value of the wrong shape where a table belongs
 )
 
 
@@ -183,9 +184,9 @@ def repo_name(root: Path) -> str:
         sections = list(_REMOTE_SECTION.finditer(config))
         for index, section in enumerate(sections):
             end = sections[index + 1].start() if index + 1 < len(sections) else len(config)
-            url = _REMOTE_URL.search(config, section.end(), end)
-            if url:
-                remotes[section.group(1)] = url.group(1)
+            found = _REMOTE_URL.search(config, section.end(), end)
+            if found:
+                remotes[section.group(1)] = found.group(1)
         url = remotes.get("origin") or next(iter(remotes.values()), "")
         if url:
             return _name_from_url(url)

@@ -73,7 +73,7 @@ class TechTable(FlexTable):
         select: str | None,
         usage: dict[str, tuple[int, str]] | None = None,
     ) -> None:
-        self.COLUMNS = type(self).COLUMNS + (self.USAGE_COLUMNS if usage is not None else ())  # type: ignore[misc]
+        self.COLUMNS = type(self).COLUMNS + (self.USAGE_COLUMNS if usage is not None else ())  # type: ignore[misc,assignment]
         rings = {ring: index for index, ring in enumerate(radar.rings)}
         quadrants = {quadrant: index for index, quadrant in enumerate(radar.quadrants)}
         techs = sorted(
