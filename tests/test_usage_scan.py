@@ -207,7 +207,7 @@ def test_images_from_dockerfiles_compose_and_helm(radar, tmp_path):
         "Docker Hub prefix dropped, digest is not a version"
     )
     assert ("image", "kserve/sklearnserver", "v0.13.0") in found
-    assert "values.yaml" in warnings, "a Helm template is not YAML: reported, not fatal"
+    assert "values.yaml: a Helm/Go template" in warnings, "reported, not fatal"
     assert not any(r["package"] == "serve" for r in rows), "a build stage is not an image"
 
 

@@ -17,7 +17,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from radar.techradar.packages import image_name
 from radar.usage.model import Dependency, FileResult
 from radar.usage.requirements import OPTIONS_WITH_VALUE, loose_requirement, requirement_lines
-from radar.usage.yamlnodes import load_nodes, plain
+from radar.usage.yamlnodes import TemplateNotYaml, load_nodes, plain
 
 _IMAGE_REF = re.compile(
     r"^[a-z0-9][a-z0-9._\-]*(?::\d+)?(?:/[a-z0-9][a-z0-9._\-]*)*(?::[\w.\-]+)?(?:@sha256:[0-9a-f]+)?$"
@@ -262,7 +262,16 @@ class _ImageWalker:
 
 def parse_deploy_yaml(text: str, file: str) -> FileResult:
     walker = _ImageWalker(file)
-    for document in load_nodes(text):
+    try:
+        documents = load_nodes(text)
+    except yaml.YAMLError:
+        if "{{" in text:
+            raise TemplateNotYaml(
+                "a Helm/Go template, YAML only once rendered; images are read from the "
+                "chart's values files"
+            ) from None
+        raise
+    for document in documents:
         walker.walk(document)
     return walker.result
 

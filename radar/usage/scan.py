@@ -20,7 +20,7 @@ import yaml
 from radar.usage import deploy_manifests, python_manifests
 from radar.usage.model import Dependency, FileResult, Problem, RepoScan
 from radar.usage.requirements import RequirementsFile
-from radar.usage.yamlnodes import YamlTooLarge
+from radar.usage.yamlnodes import TemplateNotYaml, YamlTooLarge
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 """A manifest larger than this is skipped: real ones are far smaller."""
@@ -167,7 +167,7 @@ def _reason(exc: BaseException) -> str:
         return "nested too deeply to parse"
     text = " ".join(str(exc).split())
     name = type(exc).__name__
-    if isinstance(exc, ManifestError):
+    if isinstance(exc, ManifestError | TemplateNotYaml):
         return text
     return f"{name}: {text}"[:300]
 

@@ -23,6 +23,10 @@ class YamlTooLarge(ValueError):
     """A document that would expand into too many values (e.g. nested aliases)."""
 
 
+class TemplateNotYaml(ValueError):
+    """A Helm / Go template (``{{ ... }}``): YAML only once rendered."""
+
+
 def load_nodes(text: str) -> list[yaml.Node]:
     """Every document's root node; yaml.YAMLError for malformed text."""
     return [node for node in yaml.compose_all(text, Loader=_Loader) if node is not None]
