@@ -7,7 +7,7 @@ import os
 import textwrap
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,9 +27,13 @@ from radar.techradar import (
 )
 from radar.workspace import Workspace
 
+if TYPE_CHECKING:
+    from radar.usage.report import TechUsage
+
 WHY_HELP = "Rationale, kept in the technology's history (required)."
 BY_HELP = "Who decided (default: $RADAR_USER, else your login name)."
 WIDTH = 100
+PKG_HELP = "A package meaning it runs somewhere: ECOSYSTEM:NAME (pypi, conda, npm, image)."
 
 
 def _who(by: str | None) -> str:
@@ -113,6 +117,7 @@ def tech() -> None:
 @click.option("--alternative", "alternatives", multiple=True, help="An alternative; repeatable.")
 @click.option("--description", default="", help="What it is, in a sentence or two.")
 @click.option("--production-use", default="", help="Where it runs in production, if anywhere.")
+@click.option("--package", "packages", multiple=True, help=PKG_HELP + " Repeatable.")
 @click.option("--by", help=BY_HELP)
 @pass_app
 def add(
@@ -127,6 +132,7 @@ def add(
     alternatives: tuple[str, ...],
     description: str,
     production_use: str,
+    packages: tuple[str, ...],
     by: str | None,
 ) -> None:
     """Put a technology on the radar.
@@ -135,7 +141,8 @@ def add(
     Example:
       radar tech add PyTorch -q languages-and-frameworks -r adopt \\
           --why "all training code uses it" --alias PyTorch --alias torch \\
-          --link Docs=https://pytorch.org/docs --owner ml-platform
+          --link Docs=https://pytorch.org/docs --owner ml-platform \\
+          --package pypi:torch --package conda:pytorch
     """
     workspace, radar = _open(app)
     added = radar.add(
@@ -150,6 +157,7 @@ def add(
         links=[parse_link(link) for link in links],
         alternatives=alternatives,
         production_use=production_use,
+        packages=packages,
     )
     _save(workspace, radar, [added.name])
     say(f"added {added.name} to {added.quadrant} / {added.ring}")
@@ -187,6 +195,8 @@ def move(app: AppContext, name: str, ring: str, why: str, by: str | None) -> Non
 @click.option("--alternative", "alternatives", multiple=True, help="Add an alternative.")
 @click.option("--remove-alternative", "remove_alternatives", multiple=True)
 @click.option("--production-use", help="Replace where it runs in production.")
+@click.option("--add-package", "add_packages", multiple=True, help=PKG_HELP + " Repeatable.")
+@click.option("--remove-package", "remove_packages", multiple=True, help="Remove a package.")
 @click.option("--quadrant", help="Move it to another quadrant (no history entry).")
 @click.option("--reviewed", is_flag=True, help="Also mark it reviewed today.")
 @pass_app
@@ -202,6 +212,8 @@ def edit(
     alternatives: tuple[str, ...],
     remove_alternatives: tuple[str, ...],
     production_use: str | None,
+    add_packages: tuple[str, ...],
+    remove_packages: tuple[str, ...],
     quadrant: str | None,
     reviewed: bool,
 ) -> None:
@@ -210,6 +222,7 @@ def edit(
     \b
     Example:
       radar tech edit vllm --add-alias "vLLM engine" --owner serving-team --reviewed
+      radar tech edit vllm --add-package pypi:vllm --add-package image:vllm/vllm-openai
     """
     workspace, radar = _open(app)
     changed = radar.edit(
@@ -222,6 +235,8 @@ def edit(
         remove_links=remove_links,
         add_alternatives=alternatives,
         remove_alternatives=remove_alternatives,
+        add_packages=add_packages,
+        remove_packages=remove_packages,
         production_use=production_use,
         quadrant=quadrant,
         reviewed=reviewed,
@@ -376,11 +391,49 @@ def show(app: AppContext, name: str, as_json: bool) -> None:
     status = "Retired" if found.retired else radar.status_of(found).value
     techradar.refresh_links(workspace)
     evidence = techradar.evidence(workspace, found)
+    usage = _usage_of(workspace, radar, found)
     if as_json:
-        print_json({**found.to_dict(), "status": status, "evidence": evidence})
+        print_json(
+            {
+                **found.to_dict(),
+                "status": status,
+                "evidence": evidence,
+                "usage": usage.to_dict() if usage else None,
+            }
+        )
         return
     _print_record(found, status)
+    _print_usage(found, usage)
     _print_evidence(evidence)
+
+
+def _usage_of(workspace: Workspace, radar: TechRadar, found: Technology) -> TechUsage | None:
+    """Where the technology runs, from the latest `radar usage scan` (None: never scanned)."""
+    from radar.usage.service import current_report
+
+    report = current_report(workspace, radar)
+    return report.find(found.name) if report else None
+
+
+def _print_usage(found: Technology, usage: TechUsage | None) -> None:
+    if usage is None and not found.packages:
+        return
+    say("")
+    say(f"Where it runs ({', '.join(found.packages) or 'no packages named'})")
+    if usage is None:
+        say("  no usage scan yet: run `radar usage scan PATH...`")
+        return
+    if not usage.usages:
+        say(f"  no scanned repository uses it  [{usage.verdict}]")
+        return
+    for item in usage.usages:
+        dependency = item.dependency
+        version = dependency.pinned or dependency.spec or "any version"
+        kind = "" if dependency.direct else " (lock file)"
+        say(f"  {item.repo}  {dependency.file}:{dependency.line or '-'}  {version}{kind}")
+    say(f"  verdict: {usage.verdict}")
+    for behind in usage.behind:
+        say(f"    {behind.describe()}")
 
 
 def _print_record(found: Technology, status: str) -> None:
@@ -628,3 +681,45 @@ def _write_or_print(text: str, output: str | None, what: str) -> None:
         say(text, nl=False)
     else:
         click.echo(text, nl=False)
+
+
+@tech.command("suggest-packages")
+@click.option("--apply", "apply_", is_flag=True, help="Write the suggestions to the radar file.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_app
+def suggest_packages(app: AppContext, apply_: bool, as_json: bool) -> None:
+    """Propose package names for technologies from their names and aliases.
+
+    A technology aliased `vllm` gets `pypi:vllm`. Once `radar usage scan` has run, only
+    names some scanned repository really uses are proposed (in any ecosystem, e.g.
+    `image:vllm/vllm-openai` for an alias `vllm-openai`). Nothing is written without
+    --apply; there are no prompts (safe for cron and CI).
+
+    \b
+    Example:
+      radar tech suggest-packages && radar tech suggest-packages --apply
+    """
+    from radar.techradar.packages import suggest_packages as propose
+    from radar.usage.service import seen_packages
+
+    workspace, radar = _open(app)
+    seen = seen_packages(workspace)
+    suggestions: dict[str, list[str]] = {}
+    for tech in radar.active():
+        found = propose(tech.names, tech.packages, seen)
+        if found:
+            suggestions[tech.name] = found
+    if as_json:
+        print_json([{"name": name, "packages": found} for name, found in suggestions.items()])
+    else:
+        for name, found in suggestions.items():
+            say(f"{name}: {', '.join(found)}")
+        if not suggestions:
+            say("no suggestions")
+    if apply_ and suggestions:
+        for name, found in suggestions.items():
+            radar.edit(name, add_packages=found)
+        _save(workspace, radar, list(suggestions))
+        say(f"added packages to {len(suggestions)} technologies", err=as_json)
+    elif suggestions and not as_json:
+        say("(nothing written: add --apply to write these)")

@@ -94,8 +94,18 @@ def build_digest(
         },
         "feed_health": health,
     }
+    reality = reality_section(store, radar)
+    if reality is not None:  # only once the team's repositories were scanned
+        digest["radar_vs_reality"] = reality
     digest["summary"] = summary(store, radar, rings, items, stories, moves, on_radar, health)
     return digest
+
+
+def reality_section(store: Store, radar: TechRadar) -> dict[str, Any] | None:
+    """Radar vs. reality from the latest `radar usage scan` (None before any scan)."""
+    from radar.usage.service import digest_section
+
+    return digest_section(store.usage, radar)
 
 
 # --- 1. summary --------------------------------------------------------------------------

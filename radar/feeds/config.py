@@ -99,6 +99,8 @@ class DoctorSettings:
     """Warn when this week's new items fall below this fraction of the 4-week average."""
     min_free_disk: int = 1024**3
     """Warn when the disk holding data/ has less free space than this (bytes)."""
+    usage_stale_after: float = 14 * DAY
+    """Warn when the newest `radar usage scan` is older than this (once any scan exists)."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ _DOCTOR_SETTINGS: dict[str, type] = {
     "run_fail_after": float,
     "volume_drop": float,
     "min_free_disk": int,
+    "usage_stale_after": float,
 }
 
 

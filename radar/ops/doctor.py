@@ -508,7 +508,34 @@ def diagnose(
         _guarded("database", lambda: check_database(report, store, workspace)),
         check_disk(report, workspace),
     ]
+    usage = _guarded("usage", lambda: check_usage(report, store))
+    if usage.details.get("scanned"):
+        report.checks.append(usage)
     return report
+
+
+def check_usage(report: Report, store: Store) -> Check:
+    """Radar vs. reality is only as fresh as the newest `radar usage scan`; silent until
+    a first scan exists (details["scanned"] says whether one does)."""
+    newest = store.usage.newest_scan()
+    window = format_duration(report.thresholds.usage_stale_after)
+    details: dict[str, Any] = {
+        "scanned": newest is not None,
+        "newest_scan": to_iso(newest),
+        "usage_stale_after": window,
+    }
+    if newest is None:
+        return Check("usage", OK, "no usage scan yet", None, details)
+    age = _ago(newest, report.checked_at)
+    if report.checked_at - newest > timedelta(seconds=report.thresholds.usage_stale_after):
+        return Check(
+            "usage",
+            WARN,
+            f"the newest usage scan was {age} (older than {window})",
+            "re-scan the team's repositories: `radar usage scan PATH...`",
+            details,
+        )
+    return Check("usage", OK, f"usage last scanned {age}", None, details)
 
 
 # --- the first line --------------------------------------------------------------------

@@ -50,6 +50,7 @@ from radar.store.links import (
 )
 from radar.store.runs import RunsMixin, StoredRun
 from radar.store.schema import MIGRATIONS, Migration, migrate
+from radar.store.usage import UsageTables
 from radar.store.vectors import VectorsMixin
 
 __all__ = [
@@ -127,6 +128,11 @@ class Store(FeedsMixin, ItemsMixin, FtsMixin, VectorsMixin, LinksMixin, RunsMixi
             raise RadarError(
                 f"{path}: database is damaged or not a radar database: {exc}"
             ) from None
+
+    @property
+    def usage(self) -> UsageTables:
+        """Usage snapshots of the team's repositories (radar.store.usage)."""
+        return UsageTables(self.conn)
 
     def close(self) -> None:
         self.conn.close()

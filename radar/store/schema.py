@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from radar.store import base
 from radar.store.fts import SEARCH_COLUMNS, refresh_search_terms
+from radar.store.usage import m007_usage
 
 # --- migrations ---------------------------------------------------------------------
 #
@@ -246,6 +247,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "m004_operations", _m004_operations),
     Migration(5, "m005_tech_links", _m005_tech_links),
     Migration(6, "m006_search_fields", _m006_search_fields),
+    Migration(7, "m007_usage", m007_usage),
 )
 """Every schema step, in the order they run.
 

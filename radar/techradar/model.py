@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from radar.errors import NotFound, RadarError
+from radar.techradar.packages import normalise_package
 
 DEFAULT_RINGS: tuple[str, ...] = ("adopt", "trial", "assess", "hold")
 DEFAULT_QUADRANTS: tuple[str, ...] = (
@@ -130,6 +131,9 @@ class Technology:
     production_use: str = ""
     last_reviewed: date | None = None
     retired: bool = False
+    packages: list[str] = field(default_factory=list)
+    """Ecosystem-qualified package names (``pypi:vllm``) that mean it runs somewhere;
+    normalised by radar.techradar.packages."""
 
     @property
     def names(self) -> list[str]:
@@ -185,6 +189,7 @@ class Technology:
             "production_use": self.production_use,
             "last_reviewed": self.last_reviewed.isoformat() if self.last_reviewed else None,
             "retired": self.retired,
+            "packages": list(self.packages),
             "history": [entry.to_dict() for entry in self.history],
         }
 
@@ -370,6 +375,7 @@ class TechRadar:
         links: Iterable[Link] = (),
         alternatives: Iterable[str] = (),
         production_use: str = "",
+        packages: Iterable[str] = (),
         today: date | None = None,
     ) -> Technology:
         """Put a new technology on the radar; its first history entry records why."""
@@ -389,6 +395,7 @@ class TechRadar:
             alternatives=_dedupe(alternatives),
             production_use=_clean(production_use),
             last_reviewed=when,
+            packages=_dedupe(normalise_package(p) for p in packages),
         )
         self.put(tech)
         return tech
@@ -453,6 +460,8 @@ class TechRadar:
         remove_links: Iterable[str] = (),
         add_alternatives: Iterable[str] = (),
         remove_alternatives: Iterable[str] = (),
+        add_packages: Iterable[str] = (),
+        remove_packages: Iterable[str] = (),
         production_use: str | None = None,
         quadrant: str | None = None,
         reviewed: bool = False,
@@ -476,6 +485,12 @@ class TechRadar:
             tech.alternatives, add_alternatives, remove_alternatives, "alternative"
         )
         tech.links = _edit_links(tech.links, add_links, remove_links)
+        tech.packages = _edit_list(
+            tech.packages,
+            [normalise_package(p) for p in add_packages],
+            [normalise_package(p) for p in remove_packages],
+            "package",
+        )
         if reviewed:
             tech.last_reviewed = self._next_date(tech, today)
         after = tech.to_dict()

@@ -19,6 +19,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from radar.errors import ConfigError
 from radar.feeds.config import atomic_write_text
 from radar.techradar.model import RETIRED, HistoryEntry, Link, Technology, TechRadar, slugify
+from radar.techradar.packages import PackageNameError, normalise_package
 
 HEADER = (
     "# The team's tech radar. Written by `radar tech ...`; hand edits are fine, but a\n"
@@ -36,6 +37,7 @@ TECH_FIELDS = (
     "production_use",
     "last_reviewed",
     "retired",
+    "packages",
     "history",
 )
 HISTORY_FIELDS = ("date", "ring", "rationale", "by")
@@ -222,7 +224,17 @@ def _parse_technology(reader: _Reader, node: yaml.Node, field: str, radar: TechR
         production_use=optional_text("production_use"),
         last_reviewed=last_reviewed,
         retired=retired,
+        packages=optional_list(
+            "packages", lambda child, where: _parse_package(reader, child, where)
+        ),
     )
+
+
+def _parse_package(reader: _Reader, node: yaml.Node, field: str) -> str:
+    try:
+        return normalise_package(reader.text(node, field, required=True))
+    except PackageNameError as exc:
+        raise reader.fail(node, str(exc), field) from None
 
 
 def _check_history(
@@ -404,6 +416,8 @@ def _dump_technology(tech: Technology) -> list[str]:
     reviewed = tech.last_reviewed.isoformat() if tech.last_reviewed else "null"
     lines.append(f"{pad}last_reviewed: {reviewed}")
     lines.append(f"{pad}retired: {'true' if tech.retired else 'false'}")
+    if tech.packages:
+        lines.append(f"{pad}packages: {_flow_list(tech.packages)}")
     lines.append(f"{pad}history:")
     for entry in tech.history:
         fields = ", ".join(

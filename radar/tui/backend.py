@@ -411,6 +411,16 @@ class Backend:
 
         refresh_links(self.workspace)
 
+    def usage_summary(self) -> dict[str, tuple[int, str]] | None:
+        """Per technology: how many scanned repositories use it, and its radar-vs-reality
+        verdict (radar.usage.report); None when no repository was ever scanned."""
+        from radar.usage.service import current_report
+
+        report = current_report(self.workspace, self.radar())
+        if report is None:
+            return None
+        return {tech.name: (len(tech.repos), tech.verdict) for tech in report.technologies}
+
     def mention_counts(self) -> dict[str, int]:
         """Items per technology in the 30 days before the backend's clock."""
         from radar.techradar import mention_counts

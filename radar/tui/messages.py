@@ -139,11 +139,19 @@ class IndexProgress(Message):
 
 
 class RadarLoaded(Message):
-    def __init__(self, radar: TechRadar, mentions: dict[str, int], select: str | None) -> None:
+    def __init__(
+        self,
+        radar: TechRadar,
+        mentions: dict[str, int],
+        select: str | None,
+        usage: dict[str, tuple[int, str]] | None = None,
+    ) -> None:
         super().__init__()
         self.radar = radar
         self.mentions = mentions
         self.select = select
+        self.usage = usage
+        """Technology name -> (repositories using it, verdict); None before any usage scan."""
 
 
 class EvidenceLoaded(Message):

@@ -59,10 +59,21 @@ class TechTable(FlexTable):
         (" ", "status", 1),
         ("30d", "mentions", 3),
     )
+    USAGE_COLUMNS = (
+        ("Use", "usage", 3),
+        ("Verdict", "verdict", 9),
+    )
+    """Shown once a `radar usage scan` exists: repositories using it, radar vs. reality."""
 
     def show_radar(
-        self, radar: TechRadar, mentions: dict[str, int], today: Any, select: str | None
+        self,
+        radar: TechRadar,
+        mentions: dict[str, int],
+        today: Any,
+        select: str | None,
+        usage: dict[str, tuple[int, str]] | None = None,
     ) -> None:
+        self.COLUMNS = type(self).COLUMNS + (self.USAGE_COLUMNS if usage is not None else ())  # type: ignore[misc,assignment]
         rings = {ring: index for index, ring in enumerate(radar.rings)}
         quadrants = {quadrant: index for index, quadrant in enumerate(radar.quadrants)}
         techs = sorted(
@@ -78,6 +89,7 @@ class TechTable(FlexTable):
                     plain(tech.name, "bold"),
                     Text(radar.status_of(tech, today=today).symbol, style="yellow"),
                     Text(str(mentions.get(tech.name, 0) or ""), justify="right"),
+                    *(_usage_cells(usage.get(tech.name)) if usage is not None else ()),
                 ),
             )
             for tech in techs
@@ -86,6 +98,21 @@ class TechTable(FlexTable):
 
     def current_name(self) -> str | None:
         return self.current_key()
+
+
+VERDICT_LABELS = {
+    "in_use_on_hold": ("held·used", "bold red"),
+    "adopted_unused": ("unused", "yellow"),
+    "behind_release": ("behind", "yellow"),
+    "ok": ("ok", "green"),
+    "no_packages": ("", "dim"),
+}
+
+
+def _usage_cells(found: tuple[int, str] | None) -> tuple[Text, Text]:
+    repos, verdict = found or (0, "no_packages")
+    label, style = VERDICT_LABELS.get(verdict, (verdict, ""))
+    return Text(str(repos or ""), justify="right"), Text(label, style=style)
 
 
 class EvidenceTable(FlexTable):
@@ -205,10 +232,11 @@ class RadarScreen(BaseScreen):
             radar = self.backend.radar()
             self.backend.refresh_links()
             mentions = self.backend.mention_counts()
+            usage = self.backend.usage_summary()
         except Exception as exc:  # noqa: BLE001
             self.post_message(WorkFailed("reading the tech radar", str(exc)))
             return
-        self.post_message(RadarLoaded(radar, mentions, select))
+        self.post_message(RadarLoaded(radar, mentions, select, usage))
 
     @work(thread=True, group="radar-evidence", exclusive=True, exit_on_error=False)
     def _load_evidence(self, name: str) -> None:
@@ -223,7 +251,9 @@ class RadarScreen(BaseScreen):
         self.radar = message.radar
         self.mentions = message.mentions
         today = self.backend.today()
-        self.query_one(TechTable).show_radar(message.radar, message.mentions, today, message.select)
+        self.query_one(TechTable).show_radar(
+            message.radar, message.mentions, today, message.select, message.usage
+        )
         self._shown = None
         self._show_current()
 
