@@ -15,12 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from radar.errors import NotFound, RadarError
 from radar.feeds.config import FeedConfig
 from radar.feeds.model import Item
 from radar.feeds.text import split_fragment
+
+if TYPE_CHECKING:
+    from radar.store_library import LibraryTables
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -317,6 +320,12 @@ def _m006_search_fields(conn: sqlite3.Connection) -> None:
     conn.execute("""INSERT INTO "items_fts" ("items_fts") VALUES ('rebuild')""")
 
 
+def _m008_library(conn: sqlite3.Connection) -> None:
+    from radar.store_library import m008_library
+
+    m008_library(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "m001_initial", _m001_initial),
     Migration(2, "m002_embeddings", _m002_embeddings),
@@ -325,6 +334,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "m004_operations", _m004_operations),
     Migration(5, "m005_tech_links", _m005_tech_links),
     Migration(6, "m006_search_fields", _m006_search_fields),
+    Migration(8, "m008_library", _m008_library),
 )
 """Every schema step, in the order they run.
 
@@ -647,6 +657,13 @@ class Store:
             raise
         else:
             self.conn.execute("COMMIT")
+
+    @property
+    def library(self) -> LibraryTables:
+        """The team library's search index and private item notes (radar/store_library.py)."""
+        from radar.store_library import LibraryTables
+
+        return LibraryTables(self.conn)
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()
