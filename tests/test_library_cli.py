@@ -411,3 +411,77 @@ def test_library_remove_and_edit(team, workspace: Workspace) -> None:
     assert len(load_library(workspace.library_path)) == 0
     missing = team("library", "show", entry.id, ok=False)
     assert "no library entry" in missing.stderr
+
+
+@pytest.fixture
+def fetched(team, workspace: Workspace, server):  # type: ignore[no-untyped-def]
+    from feedserver import rss
+
+    from radar.feeds.config import FeedConfig, add_feeds
+
+    news = [
+        {
+            "title": "How we debugged NCCL timeouts on 512 GPUs",
+            "link": "https://blog.example.com/nccl",
+            "guid": "n1",
+            "description": "A week of debugging collective hangs.",
+        },
+        {
+            "title": "Thirteen tips for faster dashboards",
+            "link": "https://blog.example.com/dash",
+            "guid": "n2",
+            "description": "Caching and pre-aggregation.",
+        },
+    ]
+    add_feeds(
+        workspace.feeds_path,
+        [FeedConfig("Eng blog", server.route("/n.xml", body=rss(news)), "news", ())],
+    )
+    team("fetch", "--no-index")
+    return team
+
+
+def _item_id(radar, title: str) -> int:  # type: ignore[no-untyped-def]
+    items = json.loads(radar("items", "list", "--json").stdout)
+    return next(item["id"] for item in items if item["title"] == title)
+
+
+def test_a_private_note_on_an_item_is_promoted_to_the_library(fetched, workspace: Workspace):
+    nccl = _item_id(fetched, "How we debugged NCCL timeouts on 512 GPUs")
+    fetched("items", "note", str(nccl), "Saved us a week: set NCCL_ASYNC_ERROR_HANDLING")
+    assert not workspace.library_path.exists(), "a private note stays in the database"
+    added = fetched("library", "add", str(nccl), "--tag", "debugging").stdout
+    assert "using your private note" in added
+    entry = next(iter(load_library(workspace.library_path)))
+    assert entry.title == "How we debugged NCCL timeouts on 512 GPUs"
+    assert entry.url == "https://blog.example.com/nccl"
+    assert entry.note == "Saved us a week: set NCCL_ASYNC_ERROR_HANDLING"
+    assert "no item with id 9999" in fetched("items", "note", "9999", "x", ok=False).stderr
+
+
+def test_search_without_an_index_still_finds_library_entries_by_their_words(
+    fetched, workspace: Workspace
+):
+    fetched(
+        "library",
+        "add",
+        "https://wiki.example.com/nccl-env",
+        "--title",
+        "NCCL env vars",
+        "--note",
+        "The timeouts we tune for collective hangs",
+        "--type",
+        "runbook",
+    )
+    found = json.loads(fetched("search", "nccl timeouts", "--json").stdout)
+    assert {hit["source"] for hit in found} == {"item", "library"}
+    library = next(hit for hit in found if hit["source"] == "library")
+    assert (
+        library["title"] == "NCCL env vars"
+        and library["id"]
+        == load_library(workspace.library_path).get("https://wiki.example.com/nccl-env").id
+    )
+    items_only = json.loads(fetched("search", "nccl timeouts", "--in", "items", "--json").stdout)
+    assert {hit["source"] for hit in items_only} == {"item"}
+    text = fetched("search", "nccl timeouts").stdout
+    assert "[library] https://wiki.example.com/nccl-env" in text

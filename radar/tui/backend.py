@@ -357,7 +357,13 @@ class Backend:
         """The CLI's search, with each hit's explanation (the x key shows it)."""
         with self.searcher() as searcher:
             return searcher.search(
-                text, self._item_filter(filters), limit=limit, mode=mode, sort=sort, explain=True
+                text,
+                self._item_filter(filters),
+                limit=limit,
+                mode=mode,
+                sort=sort,
+                explain=True,
+                scope="items",
             )
 
     def similar(
