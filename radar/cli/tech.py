@@ -374,11 +374,35 @@ def show(app: AppContext, name: str, as_json: bool) -> None:
     found = radar.get(name)
     status = "Retired" if found.retired else radar.status_of(found).value
     evidence = techradar.evidence(workspace, found)
+    from radar.library import load_workspace_library, resources_for
+
+    resources = resources_for(load_workspace_library(workspace), found.names)
     if as_json:
-        print_json({**found.to_dict(), "status": status, "evidence": evidence})
+        print_json(
+            {
+                **found.to_dict(),
+                "status": status,
+                "evidence": evidence,
+                "learning_resources": [entry.to_dict() for entry in resources],
+            }
+        )
         return
     _print_record(found, status)
     _print_evidence(evidence)
+    _print_resources(resources)
+
+
+def _print_resources(resources: list[Any]) -> None:
+    """The team library's entries about the technology (radar library add --tech)."""
+    if not resources:
+        return
+    say("")
+    say("Learning resources (team library)")
+    for entry in resources:
+        state = f" [outdated: {entry.reason}]" if entry.status == "outdated" else ""
+        say(f"  {entry.id}  {entry.type:<8} {entry.title}{state}")
+        say(f"          {entry.url}")
+        say(f"          {entry.note or 'no note yet'}")
 
 
 def _print_record(found: Technology, status: str) -> None:

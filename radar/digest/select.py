@@ -93,9 +93,16 @@ def build_digest(
             "terms": rising.rising_terms(store, radar, period),
         },
         "feed_health": health,
+        "team_library": library_additions(workspace, period.first_day, period.last_day),
     }
     digest["summary"] = summary(store, radar, rings, items, stories, moves, on_radar, health)
     return digest
+
+
+def library_additions(workspace: Workspace, first_day: date, last_day: date) -> list[Any]:
+    from radar.library import additions
+
+    return additions(workspace, first_day, last_day)
 
 
 # --- 1. summary --------------------------------------------------------------------------
