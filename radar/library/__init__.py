@@ -54,3 +54,31 @@ def additions(workspace: Workspace, first_day: date, last_day: date) -> list[dic
     library = load_workspace_library(workspace)
     entries = library.added_between(first_day, last_day + timedelta(days=1))
     return [entry.to_dict() for entry in entries]
+
+
+def add_from_item(
+    workspace: Workspace,
+    item_id: int,
+    note: str,
+    *,
+    by: str,
+    today: date,
+    tags: tuple[str, ...] = (),
+) -> tuple[Entry, bool]:
+    """Add a stored item (its title and link) to the library with a note, save the
+    file and its index. An empty `note` promotes the private note on the item, if any."""
+    from radar.store import Store
+
+    with Store(workspace.db_path) as store:
+        item = store.get_item(item_id)
+        private = store.library.item_note(item_id)
+    if not item["url"]:
+        raise LibraryError(f"item {item_id} has no link to add")
+    if not note.strip() and private is not None:
+        note = private.text
+    library = load_workspace_library(workspace)
+    entry, new = library.add(
+        url=item["url"], title=item["title"] or "", note=note, by=by, today=today, tags=tags
+    )
+    save_workspace_library(workspace, library)
+    return entry, new
