@@ -450,6 +450,8 @@ def test_a_private_note_on_an_item_is_promoted_to_the_library(fetched, workspace
     nccl = _item_id(fetched, "How we debugged NCCL timeouts on 512 GPUs")
     fetched("items", "note", str(nccl), "Saved us a week: set NCCL_ASYNC_ERROR_HANDLING")
     assert not workspace.library_path.exists(), "a private note stays in the database"
+    shown = fetched("items", "show", str(nccl)).stdout
+    assert "your note: Saved us a week" in shown
     added = fetched("library", "add", str(nccl), "--tag", "debugging").stdout
     assert "using your private note" in added
     entry = next(iter(load_library(workspace.library_path)))

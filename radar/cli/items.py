@@ -191,6 +191,7 @@ def show(app: AppContext, item_id: int, as_json: bool) -> None:
     workspace = app.workspace.require()
     with Store(workspace.db_path) as store:
         row = store.get_item(item_id)
+        private = store.library.item_note(item_id)
     if as_json:
         print_json(
             {
@@ -207,6 +208,8 @@ def show(app: AppContext, item_id: int, as_json: bool) -> None:
     say(" · ".join(part for part in byline if part))
     if row["url"]:
         say(row["url"])
+    if private is not None:
+        say(f"your note: {private.text}")
     say()
     say(row["content"] or row["summary"])
 

@@ -269,7 +269,7 @@ def _dump_entry(entry: Entry, comments: list[str]) -> list[str]:
             f"{key}: {_flow_scalar(value)}"
             for key, value in (
                 ("by", note.by),
-                ("date", note.date.isoformat() if note.date else None),
+                ("date", note.date),
                 ("text", note.text),
             )
         )
