@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from radar.errors import IndexMismatch, RadarError
+from radar.errors import ConfigError, IndexMismatch, RadarError
 from radar.store import NO_FILTER, ItemFilter, Store
 from radar.workspace import Workspace
 
@@ -545,7 +545,12 @@ class Searcher:
         if scope == "all" and filters == NO_FILTER:
             from radar.library.search import merge_hits
 
-            library = self.library_hits(text, limit=limit, mode=mode, min_score=min_score)
+            try:
+                library = self.library_hits(text, limit=limit, mode=mode, min_score=min_score)
+            except ConfigError as exc:
+                # A library.yaml mid-merge or mistyped must not hide the news.
+                result.notes.append(f"library entries left out: {exc}")
+                library = []
             result.hits = merge_hits(result.hits, library, limit, by_date=sort == "date")
         return result
 

@@ -487,3 +487,41 @@ def test_search_without_an_index_still_finds_library_entries_by_their_words(
     assert {hit["source"] for hit in items_only} == {"item"}
     text = fetched("search", "nccl timeouts").stdout
     assert "[library] https://wiki.example.com/nccl-env" in text
+
+
+def test_search_follows_library_commands_and_survives_a_broken_file(fetched, workspace: Workspace):
+    fetched(
+        "library",
+        "add",
+        "https://wiki.example.com/nccl-env",
+        "--title",
+        "NCCL env vars",
+        "--note",
+        "The timeouts we tune for collective hangs",
+        "--type",
+        "runbook",
+    )
+    assert json.loads(fetched("search", "collective hangs", "--in", "library", "--json").stdout)
+    fetched("library", "remove", "https://wiki.example.com/nccl-env")
+    gone = fetched("search", "collective hangs", "--in", "library", "--json").stdout
+    assert json.loads(gone) == []
+
+    fetched(
+        "library",
+        "add",
+        "https://wiki.example.com/nccl-env",
+        "--title",
+        "NCCL env vars",
+        "--note",
+        "The timeouts we tune",
+        "--type",
+        "runbook",
+    )
+    path = workspace.library_path
+    path.write_text(path.read_text() + "<<<<<<< HEAD\n")
+    result = fetched("search", "nccl timeouts", "--json")
+    titles = [hit["title"] for hit in json.loads(result.stdout)]
+    assert "How we debugged NCCL timeouts on 512 GPUs" in titles, "the news is still found"
+    assert "library entries left out" in result.stderr and "merge conflict" in result.stderr
+    only_library = fetched("search", "nccl timeouts", "--in", "library", ok=False)
+    assert "merge conflict" in only_library.stderr
