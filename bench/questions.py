@@ -85,7 +85,7 @@ def build_demo(root: Path, reuse: bool) -> Workspace:
 
 
 def first_answer_rank(searcher: Searcher, question: Question, mode: str) -> int | None:
-    result = searcher.search(question.text, limit=10, mode=mode)
+    result = searcher.search(question.text, limit=10, mode=mode, scope="items")
     for rank, hit in enumerate(result.hits, start=1):
         if bare_url(hit.url) in question.answers:
             return rank

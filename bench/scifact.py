@@ -269,7 +269,9 @@ class Bench:
         """Every judged query through ``Searcher.search``; doc ids best first."""
         run = {}
         for query_id in judged:
-            result = self.searcher.search(queries[query_id], NO_FILTER, limit=10, mode=mode)
+            result = self.searcher.search(
+                queries[query_id], NO_FILTER, limit=10, mode=mode, scope="items"
+            )
             run[query_id] = [self.doc_of[hit.id] for hit in result.hits]
         return run
 

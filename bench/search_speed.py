@@ -165,12 +165,12 @@ def warm(root: Path, mode: str, runs: int = 50) -> tuple[float, float]:
     with Store(workspace.db_path) as store:
         searcher = Searcher(workspace, store, "all-MiniLM-L6-v2")
         for query in synthetic.QUERIES:  # model loaded, caches filled: as in the TUI
-            searcher.search(query, mode=mode)
+            searcher.search(query, mode=mode, scope="items")
         times = []
         for n in range(runs):
             query = synthetic.QUERIES[n % len(synthetic.QUERIES)]
             started = time.perf_counter()
-            searcher.search(query, mode=mode, limit=10)
+            searcher.search(query, mode=mode, limit=10, scope="items")
             times.append((time.perf_counter() - started) * 1000)
     times.sort()
     return times[len(times) // 2], times[int(len(times) * 0.95) - 1]
@@ -194,9 +194,12 @@ def main() -> None:
         root = build(size)
         meta = read_meta(Workspace(root))
         kind = meta.kind if meta.kind == "flat" else f"ivf/{meta.nprobe} r{meta.recall_at_10}"
-        cold_hybrid, rss_hybrid = median_wall([radar, "-w", str(root), "search", QUERY], args.runs)
+        cold_hybrid, rss_hybrid = median_wall(
+            [radar, "-w", str(root), "search", QUERY, "--in", "items"], args.runs
+        )
         cold_semantic, rss_semantic = median_wall(
-            [radar, "-w", str(root), "search", QUERY, "--mode", "semantic"], args.runs
+            [radar, "-w", str(root), "search", QUERY, "--mode", "semantic", "--in", "items"],
+            args.runs,
         )
         naive = None
         if not args.no_naive:

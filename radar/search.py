@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from radar.errors import IndexMismatch, RadarError
+from radar.errors import ConfigError, IndexMismatch, RadarError
 from radar.store import NO_FILTER, ItemFilter, Store
 from radar.workspace import Workspace
 
@@ -103,6 +103,8 @@ RECENCY_HALF_LIFE_DAYS = 2.0
 RECENCY_REFERENCE = 0.25
 """Items scoring at least this share of the best set the date freshness is measured from."""
 SORTS = ("relevance", "date")
+SCOPES = ("all", "items", "library")
+"""What a search covers: news items and team library entries (`all`), or one of them."""
 
 MATCHED_TEXT_CHARS = 20_000
 """How much of an item's content is read to find which query words it holds."""
@@ -144,10 +146,19 @@ class SearchHit:
     explain: dict[str, Any] | None = None
     """Why it matched (with ``explain=True``): ranks in each list, cosine, word share,
     the query words it holds, the freshness factor."""
+    source: str = "item"
+    """``item`` (a news item, ``id`` is its id) or ``library`` (a team library entry)."""
+    entry_id: str | None = None
+    """The library entry's id (``radar library show ID``) for a library hit."""
+
+    @property
+    def is_library(self) -> bool:
+        return self.source == "library"
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "id": self.id,
+            "id": self.entry_id if self.is_library else self.id,
+            "source": self.source,
             "title": self.title,
             "url": self.url,
             "feed": self.feed,
@@ -463,12 +474,72 @@ class Searcher:
         recent: bool = False,
         min_score: float | None = None,
         explain: bool = False,
+        scope: str = "all",
     ) -> SearchResult:
         """The best `limit` items for `text`; see the module docstring for what scores mean.
 
         `recent` (or a query asking for the latest) makes freshness part of relevance;
         `sort="date"` lists the matches that are not weak, newest first; `min_score`
-        drops results scoring below it."""
+        drops results scoring below it. `scope` adds team library entries (``all``, the
+        default, unless an item filter is given) or searches only them (``library``)."""
+        if scope not in SCOPES:
+            raise RadarError(f"unknown search scope {scope!r} (use {', '.join(SCOPES)})")
+        if scope == "library":
+            if not text.strip():
+                raise RadarError("the search query is empty")
+            return self._library_only(text, limit=limit, mode=mode, min_score=min_score)
+        result = self._search_items(
+            text,
+            filters,
+            limit=limit,
+            mode=mode,
+            sort=sort,
+            recent=recent,
+            min_score=min_score,
+            explain=explain,
+        )
+        if scope == "all" and filters == NO_FILTER:
+            from radar.library.search import merge_hits
+
+            try:
+                library = self.library_hits(text, limit=limit, mode=mode, min_score=min_score)
+            except ConfigError as exc:
+                # A library.yaml mid-merge or mistyped must not hide the news.
+                result.notes.append(f"library entries left out: {exc}")
+                library = []
+            result.hits = merge_hits(result.hits, library, limit, by_date=sort == "date")
+        return result
+
+    def _library_only(
+        self, text: str, *, limit: int, mode: str, min_score: float | None
+    ) -> SearchResult:
+        if mode not in MODES:
+            raise RadarError(f"unknown search mode {mode!r} (use {', '.join(MODES)})")
+        hits = self.library_hits(text, limit=limit, mode=mode, min_score=min_score)
+        weak = not hits or hits[0].score < WEAK_SCORE[mode]
+        return SearchResult(hits, mode, weak=weak)
+
+    def library_hits(
+        self, text: str, *, limit: int, mode: str, min_score: float | None = None
+    ) -> list[SearchHit]:
+        """Team library entries for `text`, best first (radar/library/search.py ranks them
+        with the same fusion as items, so scores mean the same)."""
+        from radar.library.search import search_library
+
+        return search_library(self, text, limit=limit, mode=mode, min_score=min_score)
+
+    def _search_items(
+        self,
+        text: str,
+        filters: ItemFilter = NO_FILTER,
+        *,
+        limit: int = 10,
+        mode: str = "hybrid",
+        sort: str = "relevance",
+        recent: bool = False,
+        min_score: float | None = None,
+        explain: bool = False,
+    ) -> SearchResult:
         if mode not in MODES:
             raise RadarError(f"unknown search mode {mode!r} (use {', '.join(MODES)})")
         if sort not in SORTS:

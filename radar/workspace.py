@@ -63,6 +63,11 @@ class Workspace:
         return self.data_dir / "techradar.yaml"
 
     @property
+    def library_path(self) -> Path:
+        """The team library (data/library.yaml), committed and reviewed like the radar."""
+        return self.data_dir / "library.yaml"
+
+    @property
     def lock_path(self) -> Path:
         return self.data_dir / "radar.lock"
 

@@ -332,6 +332,7 @@ def test_json_carries_the_same_sections_and_the_range(week_json):
         "top_stories",
         "rising",
         "feed_health",
+        "team_library",
     ]
     assert week_json["range"]["week"] == LABEL
     assert week_json["range"]["since"] == MON.isoformat()

@@ -119,7 +119,7 @@ def test_lexical_mode_matches_words_only(searchable):
 def test_json_results_have_the_documented_fields(searchable):
     hits = json.loads(searchable("search", "GPU memory", "--json").stdout)
     assert hits and set(hits[0]) == {
-        "id", "title", "url", "feed", "published", "first_seen", "score", "snippet"
+        "id", "source", "title", "url", "feed", "published", "first_seen", "score", "snippet"
     }
     assert hits[0]["published"].endswith("Z")
     assert all(a["score"] >= b["score"] for a, b in zip(hits, hits[1:]))

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "radar.cli.ops:doctor",
     "digest": "radar.cli.digest_cmd:digest",
     "usage": "radar.cli.usage:usage",
+    "library": "radar.cli.library:library",
 }
 
 # One-line help shown by `radar --help` without importing the modules.
@@ -50,6 +51,7 @@ SHORT_HELP: dict[str, str] = {
     "doctor": "Pipeline health: feeds, runs, volume, index, disk (exit 0/1/2).",
     "digest": "The weekly digest around the team's radar, as Markdown, HTML or JSON.",
     "usage": "Radar vs. reality: scan repositories' manifests, report verdicts.",
+    "library": "The team library: learning resources and why they matter (data/library.yaml).",
 }
 
 

@@ -96,8 +96,9 @@ def digest(
 
     Sections: summary, radar moves, on our radar (items per technology, releases
     first), top stories (each story once, with the other feeds that covered it),
-    rising technologies and terms, feed health. Items count by their publication
-    date, else the time radar first saw them; ranges are whole UTC days.
+    rising technologies and terms, added to the team library, feed health. Items count
+    by their publication date, else the time radar first saw them; ranges are whole
+    UTC days.
 
     \b
     Examples:

@@ -191,6 +191,7 @@ def show(app: AppContext, item_id: int, as_json: bool) -> None:
     workspace = app.workspace.require()
     with Store(workspace.db_path) as store:
         row = store.get_item(item_id)
+        private = store.library.item_note(item_id)
     if as_json:
         print_json(
             {
@@ -207,8 +208,31 @@ def show(app: AppContext, item_id: int, as_json: bool) -> None:
     say(" · ".join(part for part in byline if part))
     if row["url"]:
         say(row["url"])
+    if private is not None:
+        say(f"your note: {private.text}")
     say()
     say(row["content"] or row["summary"])
+
+
+@items.command("note")
+@click.argument("item_id", type=int)
+@click.argument("text")
+@pass_app
+def note(app: AppContext, item_id: int, text: str) -> None:
+    """Keep a private note on an item (in your database only; "" removes it).
+
+    `radar library add ITEM_ID` without --note promotes it to the team library.
+
+    \b
+    Example:
+      radar items note 42 "Explains the NCCL timeout; share with the team"
+    """
+    from radar.store import to_iso, utc_now
+
+    workspace = app.workspace.require()
+    with Store(workspace.db_path) as store:
+        store.library.set_item_note(item_id, text.strip(), to_iso(utc_now()) or "")
+    say(f"noted on item {item_id}" if text.strip() else f"note removed from item {item_id}")
 
 
 @items.command("mark")

@@ -13,7 +13,7 @@ from radar.cli.items import DATE, tech_filter_slug
 from radar.cli.progress import ProgressLine
 from radar.dates import item_day
 from radar.feeds.config import KINDS, load_config
-from radar.search import MODES, SORTS, WEAK_SCORE, Searcher, SearchResult, explain_text
+from radar.search import MODES, SCOPES, SORTS, WEAK_SCORE, Searcher, SearchResult, explain_text
 from radar.store import ItemFilter, Store
 
 
@@ -34,7 +34,11 @@ def _show(result: SearchResult, as_json: bool) -> None:
         return
     for hit in result.hits:
         date = item_day(hit.published, hit.first_seen)
-        say(f"{hit.id:>6}  {date}  {hit.score:.2f}  {hit.feed or '-'}")
+        if hit.is_library:
+            date = f"added {hit.first_seen}" if hit.first_seen else ""
+            say(f"{hit.entry_id:>6}  {date}  {hit.score:.2f}  [library] {hit.url}")
+        else:
+            say(f"{hit.id:>6}  {date}  {hit.score:.2f}  {hit.feed or '-'}")
         say(f"        {hit.title}")
         if hit.snippet:
             say(f"        {hit.snippet[:160]}")
@@ -55,6 +59,14 @@ SCORE = click.FloatRange(0.0, 1.0)
 @click.option("--kind", type=click.Choice(KINDS), help="Only items from feeds of this kind.")
 @click.option("--tech", help="Only items mentioning this technology (name, alias or slug).")
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option(
+    "--in",
+    "scope",
+    type=click.Choice(SCOPES),
+    default="all",
+    show_default=True,
+    help="Search news items, the team library, or both (library entries are marked).",
+)
 @click.option(
     "--sort",
     type=click.Choice(SORTS),
@@ -99,6 +111,7 @@ def search(
     explain: bool,
     batch_file: str | None,
     as_json: bool,
+    scope: str = "all",
 ) -> None:
     """Find items by meaning and by words (hybrid), or by one of them (--mode).
 
@@ -123,6 +136,11 @@ def search(
       radar search "autoscaling" --tech ray --sort date --min-score 0.3
       radar search "reduce GPU memory when serving" --explain
       radar search --batch queries.txt --json > results.jsonl
+      radar search "fsdp sharding" --in library   # only the team library
+
+
+    Library entries (`--in all`, the default, when no item filter is given) are
+    marked [library] and show their entry id (`radar library show ID`).
     """
     if query is not None and batch_file:
         raise click.UsageError("give a QUERY or --batch FILE, not both")
@@ -147,6 +165,7 @@ def search(
             "recent": recent,
             "min_score": min_score,
             "explain": explain,
+            "scope": scope,
         }
         if batch_file:
             for line in Path(batch_file).read_text(encoding="utf-8").splitlines():

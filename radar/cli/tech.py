@@ -392,6 +392,9 @@ def show(app: AppContext, name: str, as_json: bool) -> None:
     techradar.refresh_links(workspace)
     evidence = techradar.evidence(workspace, found)
     usage = _usage_of(workspace, radar, found)
+    from radar.library import load_workspace_library, resources_for
+
+    resources = resources_for(load_workspace_library(workspace), found.names)
     if as_json:
         print_json(
             {
@@ -399,12 +402,27 @@ def show(app: AppContext, name: str, as_json: bool) -> None:
                 "status": status,
                 "evidence": evidence,
                 "usage": usage.to_dict() if usage else None,
+                "learning_resources": [entry.to_dict() for entry in resources],
             }
         )
         return
     _print_record(found, status)
     _print_usage(found, usage)
     _print_evidence(evidence)
+    _print_resources(resources)
+
+
+def _print_resources(resources: list[Any]) -> None:
+    """The team library's entries about the technology (radar library add --tech)."""
+    if not resources:
+        return
+    say("")
+    say("Learning resources (team library)")
+    for entry in resources:
+        state = f" [outdated: {entry.reason}]" if entry.status == "outdated" else ""
+        say(f"  {entry.id}  {entry.type:<8} {entry.title}{state}")
+        say(f"          {entry.url}")
+        say(f"          {entry.note or 'no note yet'}")
 
 
 def _usage_of(workspace: Workspace, radar: TechRadar, found: Technology) -> TechUsage | None:

@@ -93,6 +93,7 @@ def build_digest(
             "terms": rising.rising_terms(store, radar, period),
         },
         "feed_health": health,
+        "team_library": library_additions(workspace, period.first_day, period.last_day),
     }
     reality = reality_section(store, radar)
     if reality is not None:  # only once the team's repositories were scanned
@@ -106,6 +107,12 @@ def reality_section(store: Store, radar: TechRadar) -> dict[str, Any] | None:
     from radar.usage.service import digest_section
 
     return digest_section(store.usage, radar)
+
+
+def library_additions(workspace: Workspace, first_day: date, last_day: date) -> list[Any]:
+    from radar.library import additions
+
+    return additions(workspace, first_day, last_day)
 
 
 # --- 1. summary --------------------------------------------------------------------------

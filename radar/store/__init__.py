@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from radar.errors import RadarError
 from radar.store.base import (
@@ -51,6 +52,9 @@ from radar.store.links import (
 from radar.store.runs import RunsMixin, StoredRun
 from radar.store.schema import MIGRATIONS, Migration, migrate
 from radar.store.usage import UsageTables
+
+if TYPE_CHECKING:
+    from radar.store.library import LibraryTables
 from radar.store.vectors import VectorsMixin
 
 __all__ = [
@@ -128,6 +132,13 @@ class Store(FeedsMixin, ItemsMixin, FtsMixin, VectorsMixin, LinksMixin, RunsMixi
             raise RadarError(
                 f"{path}: database is damaged or not a radar database: {exc}"
             ) from None
+
+    @property
+    def library(self) -> LibraryTables:
+        """The team library's search index and private item notes (radar.store.library)."""
+        from radar.store.library import LibraryTables
+
+        return LibraryTables(self.conn)
 
     @property
     def usage(self) -> UsageTables:

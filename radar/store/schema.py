@@ -239,6 +239,13 @@ def _m006_search_fields(conn: sqlite3.Connection) -> None:
     conn.execute("""INSERT INTO "items_fts" ("items_fts") VALUES ('rebuild')""")
 
 
+
+def _m008_library(conn: sqlite3.Connection) -> None:
+    from radar.store.library import m008_library
+
+    m008_library(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "m001_initial", _m001_initial),
     Migration(2, "m002_embeddings", _m002_embeddings),
@@ -248,6 +255,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "m005_tech_links", _m005_tech_links),
     Migration(6, "m006_search_fields", _m006_search_fields),
     Migration(7, "m007_usage", m007_usage),
+    Migration(8, "m008_library", _m008_library),
 )
 """Every schema step, in the order they run.
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from radar.conflicts import check_conflict_markers
 from radar.errors import ConfigError
 from radar.feeds.config import atomic_write_text
 from radar.techradar.model import RETIRED, HistoryEntry, Link, Technology, TechRadar, slugify
@@ -300,6 +301,7 @@ def _parse_names(reader: _Reader, node: yaml.Node, field: str) -> list[str]:
 
 def parse_radar(text: str, path: Path) -> TechRadar:
     """Validate techradar.yaml text and build the radar; ConfigError on the first problem."""
+    check_conflict_markers(text, path)
     try:
         root = yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:

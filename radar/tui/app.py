@@ -1,4 +1,4 @@
-"""The Textual app: four screens switched with 1-4, a reader, help, command palette.
+"""The Textual app: five screens switched with 1-5, a reader, help, command palette.
 
 Everything slow (network, SQLite, the embedding model, FAISS) runs in thread workers
 (the refresh in a daemon thread) that post typed messages (:mod:`radar.tui.messages`);
@@ -52,6 +52,7 @@ SCREEN_MODULES: dict[str, tuple[str, str]] = {
     "search": ("radar.tui.screens.search", "SearchScreen"),
     "radar": ("radar.tui.screens.radar", "RadarScreen"),
     "health": ("radar.tui.screens.health", "HealthScreen"),
+    "library": ("radar.tui.screens.library", "LibraryScreen"),
 }
 """Each mode's screen, imported when first shown: the tech radar and search modules
 stay out of the first paint."""
@@ -78,6 +79,7 @@ class RadarApp(App[None]):
         Binding("2", "show('search')", "Search"),
         Binding("3", "show('radar')", "Radar"),
         Binding("4", "show('health')", "Health"),
+        Binding("5", "show('library')", "Library"),
         Binding("slash", "focus_search", "Find"),
         Binding("r", "refresh_feeds", "Refresh"),
         Binding("question_mark", "help", "Keys"),
@@ -141,6 +143,7 @@ class RadarApp(App[None]):
             "search": [ResultTable.BINDINGS, FlexTable.BINDINGS],
             "radar": [EvidenceTable.BINDINGS, FlexTable.BINDINGS],
             "health": [FlexTable.BINDINGS],
+            "library": [FlexTable.BINDINGS],
         }
         sections: list[Section] = [("Everywhere", [self.BINDINGS, palette])]
         for number, (mode, name) in enumerate(SCREEN_NAMES, start=1):
@@ -252,6 +255,31 @@ class RadarApp(App[None]):
             markup=False,
             timeout=12,
         )
+
+    def add_to_library(self, item_id: int, title: str) -> None:
+        """Ask why the item matters, then add it to the team library (data/library.yaml)."""
+        from radar.tui.screens.library import AddToLibraryScreen
+
+        def chosen(answer: tuple[str, tuple[str, ...]] | None) -> None:
+            if answer is not None:
+                self._add_to_library(item_id, *answer)
+
+        self.push_screen(AddToLibraryScreen(title), chosen)
+
+    @work(thread=True, group="library-add", exit_on_error=False)
+    def _add_to_library(self, item_id: int, note: str, tags: tuple[str, ...]) -> None:
+        try:
+            entry = self.backend.add_to_library(item_id, note, tags)
+        except Exception as exc:  # noqa: BLE001
+            self.post_message(WorkFailed("adding to the team library", str(exc)))
+            return
+        self.call_from_thread(self._added_to_library, entry.id, entry.title)
+
+    def _added_to_library(self, entry_id: str, title: str) -> None:
+        self.notify(f"Added to the team library ({entry_id}): {one_line(title)}", markup=False)
+        library = self.mode_screens.get("library")
+        if library is not None:
+            library.data_changed()
 
     def show_similar(self, item_id: int, title: str) -> None:
         self.call_later(self._show_similar, item_id, title)

@@ -27,6 +27,7 @@ from radar.workspace import Workspace
 if TYPE_CHECKING:
     from radar.feeds.config import Config
     from radar.ingest import FeedOutcome, RunSummary
+    from radar.library import Entry, Library
     from radar.ops.runner import CycleResult
     from radar.search import Searcher, SearchResult
     from radar.techradar import Technology, TechRadar
@@ -260,6 +261,21 @@ class Backend:
             rows = store.list_items(selection.filter(show), limit=ITEM_LIMIT)
         return [_item_row(row) for row in rows]
 
+    # --- the team library (radar/library) ---------------------------------------------
+
+    def library(self) -> Library:
+        from radar.library import load_workspace_library
+
+        return load_workspace_library(self.workspace)
+
+    def add_to_library(self, item_id: int, note: str, tags: tuple[str, ...] = ()) -> Entry:
+        from radar.library import add_from_item
+
+        entry, _ = add_from_item(
+            self.workspace, item_id, note, by=self.user, today=self.today(), tags=tags
+        )
+        return entry
+
     def item(self, item_id: int) -> ItemDetail:
         with self.store() as store:
             data = store.get_item(item_id)
@@ -331,7 +347,13 @@ class Backend:
         """The CLI's search, with each hit's explanation (the x key shows it)."""
         with self.searcher() as searcher:
             return searcher.search(
-                text, self._item_filter(filters), limit=limit, mode=mode, sort=sort, explain=True
+                text,
+                self._item_filter(filters),
+                limit=limit,
+                mode=mode,
+                sort=sort,
+                explain=True,
+                scope="items",
             )
 
     def similar(

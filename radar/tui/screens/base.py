@@ -79,6 +79,11 @@ class ItemActions:
         if item is not None:
             self._radar.open_link(item.url)
 
+    def action_add_to_library(self) -> None:
+        item = self.current_item()
+        if item is not None:
+            self._radar.add_to_library(item.id, item.title)
+
     def action_more_like_this(self) -> None:
         item = self.current_item()
         if item is not None:

@@ -28,6 +28,7 @@ class NewsScreen(ItemActions, BaseScreen):
         Binding("o", "open_link", "Open"),
         Binding("f", "cycle_show", "Filter"),
         Binding("l", "more_like_this", "Similar"),
+        Binding("b", "add_to_library", "To library", show=False),
         Binding("h,left", "focus_feeds", "Feeds", show=False),
         Binding("right", "focus_items", "Items", show=False),
     ]

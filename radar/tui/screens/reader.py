@@ -24,6 +24,7 @@ class ReaderScreen(ItemActions, Screen[None]):
         Binding("s", "star", "Star"),
         Binding("o", "open_link", "Open"),
         Binding("l", "more_like_this", "Similar"),
+        Binding("b", "add_to_library", "To library", show=False),
         Binding("j,down", "scroll(1)", "Scroll", show=False),
         Binding("k,up", "scroll(-1)", "Scroll", show=False),
         Binding("space,pagedown", "page(1)", "Page down", show=False),

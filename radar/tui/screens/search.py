@@ -54,6 +54,7 @@ class SearchScreen(ItemActions, BaseScreen):
         Binding("ctrl+y", "pick_since", "Since"),
         Binding("ctrl+l", "clear_filters", "No filters"),
         Binding("l", "more_like_this", "Similar"),
+        Binding("b", "add_to_library", "To library", show=False),
         Binding("x", "toggle_explain", "Why"),
         Binding("ctrl+o", "toggle_sort", "Sort"),
         Binding("m", "toggle_read", "Mark read", show=False),

@@ -12,11 +12,12 @@ SCREEN_NAMES: tuple[tuple[str, str], ...] = (
     ("search", "Search"),
     ("radar", "Radar"),
     ("health", "Health"),
+    ("library", "Library"),
 )
 
 
 class ScreenTabs(Static):
-    """`1 News  2 Search  3 Radar  4 Health`, the current screen highlighted."""
+    """`1 News  2 Search  3 Radar  4 Health  5 Library`, the current one highlighted."""
 
     def __init__(self, current: str) -> None:
         super().__init__(self._label(current), classes="screen-tabs")
