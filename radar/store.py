@@ -15,12 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from radar.errors import NotFound, RadarError
 from radar.feeds.config import FeedConfig
 from radar.feeds.model import Item
 from radar.feeds.text import split_fragment
+
+if TYPE_CHECKING:
+    from radar.store_delivery import DeliveryTables
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -317,6 +320,13 @@ def _m006_search_fields(conn: sqlite3.Connection) -> None:
     conn.execute("""INSERT INTO "items_fts" ("items_fts") VALUES ('rebuild')""")
 
 
+def _m009_delivery(conn: sqlite3.Connection) -> None:
+    """The delivery outbox and the releases alerted (radar.store_delivery)."""
+    from radar.store_delivery import m009_delivery
+
+    m009_delivery(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "m001_initial", _m001_initial),
     Migration(2, "m002_embeddings", _m002_embeddings),
@@ -325,6 +335,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "m004_operations", _m004_operations),
     Migration(5, "m005_tech_links", _m005_tech_links),
     Migration(6, "m006_search_fields", _m006_search_fields),
+    Migration(9, "m009_delivery", _m009_delivery),
 )
 """Every schema step, in the order they run.
 
@@ -621,6 +632,13 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    @property
+    def delivery(self) -> DeliveryTables:
+        """The outbox of digests and alerts, and the releases alerted."""
+        from radar.store_delivery import DeliveryTables
+
+        return DeliveryTables(self.conn)
 
     def __enter__(self) -> Store:
         return self

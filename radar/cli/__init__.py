@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "runs": "radar.cli.ops:runs",
     "doctor": "radar.cli.ops:doctor",
     "digest": "radar.cli.digest_cmd:digest",
+    "alerts": "radar.cli.alerts:alerts",
 }
 
 # One-line help shown by `radar --help` without importing the modules.
@@ -48,6 +49,7 @@ SHORT_HELP: dict[str, str] = {
     "runs": "The history of fetch runs: when, what came in, what failed.",
     "doctor": "Pipeline health: feeds, runs, volume, index, disk (exit 0/1/2).",
     "digest": "The weekly digest around the team's radar, as Markdown, HTML or JSON.",
+    "alerts": "Release alerts sent for technologies in watched rings.",
 }
 
 
