@@ -379,3 +379,34 @@ def test_a_complete_delivery_block_is_read(tmp_path):
     assert delivery.webhook is not None and delivery.webhook.host == "hooks.slack.com"
     assert delivery.weekly is not None and delivery.weekly.minutes == 8 * 60
     assert config.settings.alerts.releases == ("adopt", "trial")
+
+
+def test_doctor_warns_about_messages_undelivered_for_over_a_day(workspace, radar, server):
+    from radar.delivery.outbox import send_digest
+    from radar.digest import iso_week, render_digest, workspace_digest
+    from radar.feeds.config import load_config
+    from radar.store import Store
+
+    with webhook_receiver(started=False) as hook:
+        _news_workspace(workspace, radar, server, _webhook(hook.url(), "slack"))
+        before = radar("doctor", ok=False).stdout
+        assert "every digest and alert delivered" in before
+        digest = workspace_digest(workspace, iso_week(WEEK))
+        settings = load_config(workspace.feeds_path).settings.delivery
+        with Store(workspace.db_path) as store:
+            queued = send_digest(
+                store,
+                settings,
+                digest,
+                render_digest(digest, "md"),
+                render_digest(digest, "html"),
+                now=datetime.now(UTC) - timedelta(days=2),
+            )
+        assert [o.status for o in queued] == ["queued"]
+        report = radar("doctor", ok=False)
+    assert report.exit_code == 1
+    line = next(line for line in report.stdout.splitlines() if " delivery " in line)
+    assert line.startswith("WARN")
+    assert "1 message undelivered for over a day" in line
+    assert "refused" in line.lower(), "the last error says why"
+    assert TOKEN not in report.stdout
