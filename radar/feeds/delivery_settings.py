@@ -48,7 +48,8 @@ class EmailSettings:
 class WebhookSettings:
     """A chat webhook: Slack (Block Kit), Teams (Adaptive Card) or radar's JSON."""
 
-    url: str
+    url: str = field(repr=False)
+    """The full URL; its path usually is the token, so it is never shown (see `host`)."""
     format: str = "slack"
 
     @property
