@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -246,7 +246,7 @@ class DeliveryTables:
                 now,
             ],
         )
-        return int(cursor.lastrowid) if cursor.rowcount else None
+        return int(cursor.lastrowid or 0) if cursor.rowcount else None
 
     def alerts(self, limit: int = 100) -> list[AlertRecord]:
         rows = self.conn.execute(
@@ -263,6 +263,13 @@ def _json(values: Sequence[str]) -> str:
     import json
 
     return json.dumps(list(values))
+
+
+def stamp(moment: datetime) -> str:
+    """A time as stored: sortable ISO 8601 UTC, 2026-11-20T10:00:00Z (as radar.store)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(text: str | None) -> datetime | None:

@@ -23,8 +23,8 @@ from packaging.version import InvalidVersion, Version
 from radar.delivery.messages import Alert
 from radar.errors import ConfigError, ConfigErrors
 from radar.feeds.delivery_settings import AlertSettings
-from radar.store import Store, to_iso
-from radar.store_delivery import ReleaseRow
+from radar.store import Store
+from radar.store_delivery import ReleaseRow, stamp
 from radar.techradar.model import TechRadar
 
 PinnedOlder = Callable[[str, str], list[str]]
@@ -102,7 +102,7 @@ def new_release_alerts(
     for slug, rows in sorted(by_tech.items()):
         tech = watched[slug]
         for row in _worth_alerting(rows, new_ids, settings.prereleases):
-            if store.delivery.record_alert(row, tech.name, tech.ring, to_iso(now)) is None:
+            if store.delivery.record_alert(row, tech.name, tech.ring, stamp(now)) is None:
                 continue
             pinned = tuple(pinned_older(slug, row.version)) if pinned_older else ()
             alerts.append(

@@ -11,6 +11,7 @@ cut to fit the services' limits.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -26,12 +27,9 @@ TEAMS_MAX_BYTES = 28_000
 TOP_IN_CHAT = 5
 """Top stories listed in a chat summary."""
 
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.DOTALL | re.IGNORECASE)
 _MAIL_TAGS = {
-    "html",
-    "head",
-    "body",
-    "title",
-    "meta",
     "div",
     "span",
     "p",
@@ -77,7 +75,6 @@ _MAIL_TAGS = {
 _MAIL_ATTRIBUTES = {
     "*": {"style", "title", "lang", "dir"},
     "a": {"href"},
-    "meta": {"charset"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
     "time": {"datetime"},
@@ -126,19 +123,27 @@ class Alert:
 
 def mail_html(html_digest: str) -> str:
     """The HTML digest made fit for a mailbox: inline styles, nothing external or active."""
+    import html as html_lib
+
     import css_inline
     import nh3
 
     inlined = css_inline.inline(html_digest)
-    body = nh3.clean(
-        inlined,
+    body = _BODY.search(inlined)
+    title = _TITLE.search(inlined)
+    cleaned = nh3.clean(
+        body.group(1) if body else inlined,
         tags=_MAIL_TAGS,
         attributes=_MAIL_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>{body}</body></html>\n'
+    heading = html_lib.escape(html_lib.unescape(title.group(1))) if title else "radar digest"
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        f"<title>{heading}</title></head>\n<body>{cleaned.strip()}</body></html>\n"
+    )
 
 
 def _mail(sender: str, to: tuple[str, ...], subject: str) -> EmailMessage:

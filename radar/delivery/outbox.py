@@ -20,8 +20,8 @@ from typing import Any
 from radar.delivery.messages import Alert, alert_mail, digest_mail, webhook_alert, webhook_digest
 from radar.delivery.transport import DeliveryFailed, post_webhook, send_email
 from radar.feeds.delivery_settings import DeliverySettings
-from radar.store import Store, to_iso
-from radar.store_delivery import FAILED, PENDING, SENT, Delivery
+from radar.store import Store
+from radar.store_delivery import FAILED, PENDING, SENT, Delivery, stamp
 
 log = logging.getLogger("radar.delivery")
 log.addHandler(logging.NullHandler())
@@ -129,9 +129,9 @@ def send_digest(
             outcomes.append(Outcome(destination, label, "dry-run", payload))
             continue
         if earlier is not None:  # --resend of a queued one: its retry would send it twice
-            store.delivery.mark_failed(earlier.id, to_iso(now), "superseded by --resend")
+            store.delivery.mark_failed(earlier.id, stamp(now), "superseded by --resend")
         delivery_id = store.delivery.enqueue(
-            "digest", destination, label, subject, payload, to_iso(now)
+            "digest", destination, label, subject, payload, stamp(now)
         )
         outcomes.append(attempt(store, store.delivery.get(delivery_id), settings, now, environ))
     return outcomes
@@ -149,7 +149,7 @@ def queue_alert(store: Store, settings: DeliverySettings, alert: Alert, now: dat
         )
         subject = f"radar: {alert.headline}"
         ids.append(
-            store.delivery.enqueue("alert", destination, alert.key, subject, payload, to_iso(now))
+            store.delivery.enqueue("alert", destination, alert.key, subject, payload, stamp(now))
         )
     return ids
 
@@ -182,7 +182,7 @@ def attempt(
             )
     except DeliveryFailed as failure:
         return _record_failure(store, delivery, now, failure)
-    store.delivery.mark_sent(delivery.id, to_iso(now))
+    store.delivery.mark_sent(delivery.id, stamp(now))
     log.info(
         "%s %s sent to %s",
         delivery.kind,
@@ -200,13 +200,13 @@ def _record_failure(
     fields = {"id": delivery.id, "attempts": delivery.attempts + 1}
     if failure.retry:
         retry_at = next_attempt(now, delivery.attempts + 1)
-        store.delivery.mark_retry(delivery.id, to_iso(now), to_iso(retry_at), error)
+        store.delivery.mark_retry(delivery.id, stamp(now), stamp(retry_at), error)
         log.warning(
             "%s %s to %s queued, retry after %s: %s",
             delivery.kind,
             delivery.range_key,
             delivery.destination,
-            to_iso(retry_at)[:16],
+            stamp(retry_at)[:16],
             error,
             extra={"radar_event": "delivery", "radar_fields": {**fields, "status": "queued"}},
         )
@@ -214,10 +214,10 @@ def _record_failure(
             delivery.destination,
             delivery.range_key,
             "queued",
-            f"{error}; retrying after {to_iso(retry_at)[:16]}",
+            f"{error}; retrying after {stamp(retry_at)[:16]}",
             delivery.id,
         )
-    store.delivery.mark_failed(delivery.id, to_iso(now), error)
+    store.delivery.mark_failed(delivery.id, stamp(now), error)
     log.error(
         "%s %s to %s refused: %s",
         delivery.kind,
@@ -241,7 +241,7 @@ def deliver_due(
     chosen = list(destinations if destinations is not None else settings.destinations)
     outcomes: list[Outcome] = []
     down: set[str] = set()
-    for delivery in store.delivery.due(to_iso(now), chosen):
+    for delivery in store.delivery.due(stamp(now), chosen):
         if delivery.destination in down:
             continue
         outcome = attempt(store, delivery, settings, now, environ)

@@ -525,7 +525,9 @@ UNDELIVERED_AFTER = timedelta(days=1)
 
 def check_delivery(report: Report, store: Store, config: Config) -> Check:
     """Digests and alerts queued more than a day ago that never reached their destination."""
-    cutoff = to_iso(report.checked_at - UNDELIVERED_AFTER)
+    from radar.store_delivery import stamp
+
+    cutoff = stamp(report.checked_at - UNDELIVERED_AFTER)
     stuck = store.delivery.undelivered_before(cutoff)
     configured = config.settings.delivery.destinations
     details: dict[str, Any] = {"configured": configured, "undelivered": len(stuck)}
