@@ -207,6 +207,9 @@ def test_a_down_webhook_queues_the_digest_and_a_later_run_delivers_it(workspace,
         assert not hook.posts, "the retry waits for its backoff"
         result = _cycle(workspace, later + timedelta(hours=7))
         assert [o.status for o in result.delivery.outcomes] == ["sent"]
+        from radar.ops.runner import summary_lines
+
+        assert "delivered 1 message" in summary_lines(result, 1.0, later)
         assert [post.body["range"]["label"] for post in hook.posts] == [WEEK]
         _cycle(workspace, later + timedelta(hours=20))
         assert len(hook.posts) == 1, "sent once"
@@ -264,7 +267,9 @@ def test_a_new_release_of_a_watched_technology_alerts_once(workspace, radar, ser
         _release_workspace(
             workspace, radar, server, hook, "  alerts:\n    releases: [adopt, trial]\n"
         )
-        radar("fetch", "--no-index")
+        fetched = radar("fetch", "--no-index")
+        assert "release alert: vLLM 0.12.3" in fetched.stderr, "the run's log says so"
+        assert "vllm@0.12.3 sent to webhook" in fetched.stderr
         assert _alerted(hook) == ["0.12.3"], "a first fetch alerts only the newest release"
         alert = hook.posts[0].body
         assert (alert["technology"], alert["ring"], alert["prerelease"]) == (

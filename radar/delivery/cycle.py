@@ -122,3 +122,23 @@ def after_fetch(
             extra={"radar_event": "delivery"},
         )
     return report
+
+
+def report_lines(report: DeliveryReport) -> list[str]:
+    """What a run's summary says about delivery: alerts, the weekly digest, each send
+    that did not go through (with why), nothing when nothing happened."""
+    lines = []
+    if report.alerts:
+        lines.append(f"{report.alerts} release alert{'s' if report.alerts != 1 else ''} queued")
+    if report.weekly:
+        lines.append(f"weekly digest {report.weekly} queued for sending")
+    sent = [o for o in report.outcomes if o.status == "sent"]
+    if sent:
+        lines.append(f"delivered {len(sent)} message{'s' if len(sent) != 1 else ''}")
+    for outcome in report.outcomes:
+        if outcome.status in ("queued", "failed"):
+            what = "will retry" if outcome.status == "queued" else "refused"
+            lines.append(
+                f"  delivery {what}: {outcome.range_key} to {outcome.destination}: {outcome.detail}"
+            )
+    return lines

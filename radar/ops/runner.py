@@ -360,6 +360,10 @@ def summary_lines(result: CycleResult, seconds: float, now: datetime) -> list[st
         lines.append(
             f"indexed {result.embedded} new or changed items ({result.indexed_total} in the index)"
         )
+    if result.delivery is not None:
+        from radar.delivery.cycle import report_lines
+
+        lines += report_lines(result.delivery)
     hint = failure_hint(summary)
     if hint:
         lines.append(hint)
