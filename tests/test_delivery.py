@@ -245,13 +245,14 @@ def _release_items(versions: list[str], server) -> list[dict[str, str]]:  # type
     ]
 
 
-def _release_workspace(workspace, radar, server, hook, alerts: str) -> None:  # type: ignore[no-untyped-def]
+def _release_workspace(workspace, radar, server, hook, alerts: str, delivery: str = "") -> None:  # type: ignore[no-untyped-def]
     url = server.route(
         "/feeds/vllm.xml",
         body=rss(_release_items(["v0.12.2", "v0.12.3", "v0.13.0rc1"], server), title="Releases"),
     )
     feeds = f"  - name: vllm releases\n    url: {url}\n    kind: releases\n"
-    _write_feeds(workspace, feeds, f"  delivery:\n{_webhook(hook.url(), 'json')}{alerts}")
+    delivery = delivery or _webhook(hook.url(), "json")
+    _write_feeds(workspace, feeds, f"  delivery:\n{delivery}{alerts}")
     radar(
         "tech", "add", "vLLM", "--quadrant", "platforms", "--ring", "trial",
         "--why", "fast LLM serving",
@@ -415,3 +416,21 @@ def test_doctor_warns_about_messages_undelivered_for_over_a_day(workspace, radar
     assert "1 message undelivered for over a day" in line
     assert "refused" in line.lower(), "the last error says why"
     assert TOKEN not in report.stdout
+
+
+@pytest.mark.parametrize("fmt", ["slack", "teams"])
+def test_a_release_alert_reaches_mail_and_chat(workspace, radar, server, fmt):
+    with webhook_receiver() as hook, smtp_server() as smtp:
+        delivery = _email(smtp.port) + _webhook(hook.url(), fmt)
+        alerts = "  alerts:\n    releases: [trial]\n"
+        _release_workspace(workspace, radar, server, hook, alerts, delivery)
+        radar("fetch", "--no-index")
+        assert len(smtp.messages) == 1 and len(hook.posts) == 1
+        mail = smtp.messages[0].message
+        chat = json.dumps(hook.posts[0].body)
+    assert "vLLM 0.12.3" in mail["Subject"] and "trial" in mail["Subject"]
+    assert server.url("/downloads/v0.12.3") in mail.get_content()
+    assert "vLLM 0.12.3" in chat and "trial" in chat
+    assert server.url("/downloads/v0.12.3") in chat
+    listed = radar("alerts", "list").stdout
+    assert "email sent" in listed and "webhook sent" in listed
