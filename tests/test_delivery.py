@@ -434,3 +434,15 @@ def test_a_release_alert_reaches_mail_and_chat(workspace, radar, server, fmt):
     assert server.url("/downloads/v0.12.3") in chat
     listed = radar("alerts", "list").stdout
     assert "email sent" in listed and "webhook sent" in listed
+
+
+def test_a_mail_server_saying_try_later_gets_the_digest_on_a_later_run(workspace, radar, server):
+    with smtp_server() as smtp:
+        smtp.refuse_with = "451 4.3.0 Mail server temporarily rejected message"
+        _news_workspace(workspace, radar, server, _email(smtp.port))
+        result = radar("digest", "--week", WEEK, "--send", ok=False)
+        assert "email: queued" in result.stderr and "451" in result.stderr
+        smtp.refuse_with = None
+        _cycle(workspace, datetime.now(UTC) + timedelta(hours=7))
+        assert len(smtp.messages) == 1
+        assert WEEK in smtp.messages[0].message["Subject"]
