@@ -13,12 +13,15 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from radar.delivery.outbox import Outcome, deliver_due, queue_alert, send_digest
 from radar.feeds.config import Config
 from radar.feeds.delivery_settings import WeeklySettings
 from radar.store import Store
 from radar.workspace import Workspace
+
+if TYPE_CHECKING:  # sending (smtplib, email, ssl) loads only when there is something to send
+    from radar.delivery.outbox import Outcome
 
 log = logging.getLogger("radar.delivery")
 log.addHandler(logging.NullHandler())
@@ -58,6 +61,7 @@ def _weekly_digest(
     delivery = config.settings.delivery
     if delivery.weekly is None or not delivery.destinations or not weekly_due(delivery.weekly, now):
         return None, []
+    from radar.delivery.outbox import send_digest
     from radar.digest import build_digest, last_complete_week, render_digest
     from radar.techradar import load_workspace_radar
 
@@ -101,6 +105,10 @@ def after_fetch(
     """Alerts for new releases, the weekly digest, then retries; never raises."""
     report = DeliveryReport()
     settings = config.settings
+    if not settings.alerts.releases and not settings.delivery.destinations:
+        return report
+    from radar.delivery.outbox import deliver_due, queue_alert
+
     try:
         if settings.alerts.releases and new_item_ids:
             from radar.delivery.alerts import new_release_alerts
