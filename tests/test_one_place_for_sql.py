@@ -38,13 +38,7 @@ NOT_YET_MOVED: set[str] = set()
 
 
 def _outside_modules() -> list[Path]:
-    # radar/store_<area>.py (usage scans, team library, delivery) are table groups written
-    # beside the package while it was being built; they move into radar/store/ as they are.
-    return sorted(
-        p
-        for p in RADAR.rglob("*.py")
-        if STORE not in p.parents and not (p.parent == RADAR and p.name.startswith("store_"))
-    )
+    return sorted(p for p in RADAR.rglob("*.py") if STORE not in p.parents)
 
 
 def _sql_sites(path: Path) -> list[str]:

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "digest": "radar.cli.digest_cmd:digest",
     "usage": "radar.cli.usage:usage",
     "library": "radar.cli.library:library",
+    "alerts": "radar.cli.alerts:alerts",
 }
 
 # One-line help shown by `radar --help` without importing the modules.
@@ -52,6 +53,7 @@ SHORT_HELP: dict[str, str] = {
     "digest": "The weekly digest around the team's radar, as Markdown, HTML or JSON.",
     "usage": "Radar vs. reality: scan repositories' manifests, report verdicts.",
     "library": "The team library: learning resources and why they matter (data/library.yaml).",
+    "alerts": "Release alerts sent for technologies in watched rings.",
 }
 
 

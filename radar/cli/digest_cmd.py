@@ -82,6 +82,20 @@ def _say_if_empty(label: str, summary: dict[str, object]) -> None:
 @click.option(
     "--top", type=click.IntRange(min=0), default=15, show_default=True, help="Top stories listed."
 )
+@click.option(
+    "--send",
+    is_flag=True,
+    help="Send it to settings.delivery's destinations (email, webhook) instead of printing.",
+)
+@click.option(
+    "--only",
+    type=click.Choice(["email", "webhook"]),
+    help="With --send: just this destination.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With --send: print what would be sent, send nothing."
+)
+@click.option("--resend", is_flag=True, help="With --send: send a range already sent again.")
 @pass_app
 def digest(
     app: AppContext,
@@ -91,6 +105,10 @@ def digest(
     fmt: str | None,
     output: str | None,
     top: int,
+    send: bool,
+    only: str | None,
+    dry_run: bool,
+    resend: bool,
 ) -> None:
     """What happened in a week, organised around the team's tech radar.
 
@@ -106,6 +124,8 @@ def digest(
       radar digest --week 2026-W47 -o digest.html
       radar digest --since 2026-11-01 --until 2026-11-30 --format json
       radar digest --since 14d                  # the last two weeks, up to yesterday
+      radar digest --send                       # mail/post last week's digest, once
+      radar digest --send --only webhook --dry-run
     """
     from radar.digest import day_range, iso_week, render_digest, workspace_digest
     from radar.techradar import today_utc
@@ -121,6 +141,13 @@ def digest(
             until.astimezone(UTC).date() if until else None,
             today_utc(),
         )
+    if (only or dry_run or resend) and not send:
+        raise click.UsageError("--only, --dry-run and --resend go with --send")
+    if send:
+        if fmt or output:
+            raise click.UsageError("--send sends the digest; it takes no --format or --output")
+        _send(app, workspace_digest(workspace, period, top=top), only, dry_run, resend)
+        return
     chosen = format_for(fmt, output)
     built = workspace_digest(workspace, period, top=top)
     text = render_digest(built, chosen)
@@ -130,3 +157,52 @@ def digest(
         say(f"wrote the {period.label} digest ({chosen}) to {output}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def _send(
+    app: AppContext, built: dict[str, object], only: str | None, dry_run: bool, resend: bool
+) -> None:
+    """Send (or show) the digest; exit 1 when some destination did not get it now."""
+    from radar.delivery.outbox import send_digest
+    from radar.digest import render_digest
+    from radar.feeds.config import load_config
+    from radar.store import Store, utc_now
+
+    workspace = app.workspace.require()
+    settings = load_config(workspace.feeds_path).settings.delivery
+    with Store(workspace.db_path) as store:
+        outcomes = send_digest(
+            store,
+            settings,
+            built,
+            render_digest(built, "md"),
+            render_digest(built, "html"),
+            now=utc_now(),
+            only=only,
+            resend=resend,
+            dry_run=dry_run,
+        )
+    label = built["range"]["label"]  # type: ignore[index]
+    undelivered = 0
+    for outcome in outcomes:
+        if outcome.status == "dry-run":
+            say(f"--- {outcome.destination}: the {label} digest would be sent as:", err=True)
+            click.echo(_dry_run_text(outcome.detail))
+            continue
+        line = f"{outcome.destination}: {outcome.status} the {label} digest"
+        if outcome.detail:
+            line += f": {outcome.detail}"
+        say(line, err=True)
+        undelivered += outcome.status in ("queued", "failed")
+    if undelivered:
+        raise click.exceptions.Exit(1)
+
+
+def _dry_run_text(payload: str) -> str:
+    """A stored payload as a person reads it: the mail's source, or the webhook's JSON."""
+    import json
+
+    data = json.loads(payload)
+    if "mime" in data:
+        return str(data["mime"]).replace("\r\n", "\n")
+    return json.dumps(data["body"], ensure_ascii=False, indent=2)

@@ -20,6 +20,12 @@ from urllib.parse import urlsplit
 import yaml
 
 from radar.errors import ConfigError, ConfigErrors, NotFound
+from radar.feeds.delivery_settings import (
+    AlertSettings,
+    DeliverySettings,
+    parse_alerts,
+    parse_delivery,
+)
 
 KINDS = ("news", "docs", "releases", "papers")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -144,6 +150,10 @@ class Settings:
     ``true`` means data/logs/radar.log."""
     doctor: DoctorSettings = field(default_factory=DoctorSettings)
     """Thresholds of `radar doctor`."""
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    """Where the digest and alerts go (email, webhook) and the weekly schedule."""
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    """Which rings' new releases alert the team."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +198,7 @@ _SETTING_TYPES: dict[str, type] = {
     "model": str,
 }
 _DURATION_SETTINGS = ("min_interval", "max_interval", "default_interval")
-_OTHER_SETTINGS = ("log_format", "log_file", "doctor", "embed_backend")
+_OTHER_SETTINGS = ("log_format", "log_file", "doctor", "embed_backend", "delivery", "alerts")
 _DOCTOR_SETTINGS: dict[str, type] = {
     "max_feed_errors": int,
     "stale_after": float,
@@ -433,6 +443,10 @@ def _parse_special_setting(path: Path, key: str, node: yaml.Node) -> Any:
     where = f"settings.{key}"
     if key == "doctor":
         return _parse_doctor(path, node)
+    if key == "delivery":
+        return parse_delivery(path, node)
+    if key == "alerts":
+        return parse_alerts(path, node)
     value = _scalar(path, node, where)
     if key in _DURATION_SETTINGS:
         try:

@@ -511,6 +511,9 @@ def diagnose(
     usage = _guarded("usage", lambda: check_usage(report, store))
     if usage.details.get("scanned"):
         report.checks.append(usage)
+    delivery = _guarded("delivery", lambda: check_delivery(report, store, config))
+    if delivery.details.get("configured") or delivery.status != OK:
+        report.checks.append(delivery)
     return report
 
 
@@ -536,6 +539,42 @@ def check_usage(report: Report, store: Store) -> Check:
             details,
         )
     return Check("usage", OK, f"usage last scanned {age}", None, details)
+
+
+UNDELIVERED_AFTER = timedelta(days=1)
+"""Warn about a digest or alert still not delivered this long after it was queued."""
+
+
+def check_delivery(report: Report, store: Store, config: Config) -> Check:
+    """Digests and alerts queued more than a day ago that never reached their destination."""
+    from radar.store.delivery import stamp
+
+    cutoff = stamp(report.checked_at - UNDELIVERED_AFTER)
+    stuck = store.delivery.undelivered_before(cutoff)
+    configured = config.settings.delivery.destinations
+    details: dict[str, Any] = {"configured": configured, "undelivered": len(stuck)}
+    if not stuck:
+        return Check("delivery", OK, "every digest and alert delivered", None, details)
+    oldest = stuck[0]
+    details["messages"] = [
+        {
+            "id": d.id,
+            "kind": d.kind,
+            "destination": d.destination,
+            "range": d.range_key,
+            "status": d.status,
+            "attempts": d.attempts,
+            "last_error": d.last_error,
+        }
+        for d in stuck
+    ]
+    summary = (
+        f"{_plural(len(stuck), 'message')} undelivered for over a day "
+        f"(oldest: {oldest.kind} {oldest.range_key} to {oldest.destination}: "
+        f"{oldest.last_error or 'not tried yet'})"
+    )
+    hint = "fix the destination in settings.delivery; queued messages are retried by each fetch"
+    return Check("delivery", WARN, summary, hint, details)
 
 
 # --- the first line --------------------------------------------------------------------

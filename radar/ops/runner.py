@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -25,6 +26,9 @@ from radar.ops.health import common_cause, describe_kinds, kind_counts
 from radar.ops.history import RunRecord, record_run
 from radar.store import StorageError, Store, to_iso, utc_now
 from radar.workspace import Workspace
+
+if TYPE_CHECKING:
+    from radar.delivery.cycle import DeliveryReport
 
 log = logging.getLogger("radar.run")
 log.addHandler(logging.NullHandler())
@@ -58,6 +62,8 @@ class CycleResult:
     """The whole cycle: fetch, model preparation, embedding, linking."""
     next_due: datetime | None = None
     """When the earliest feed that was not due will be due."""
+    delivery: DeliveryReport | None = None
+    """Release alerts, the weekly digest and retries done after fetching."""
     prepared_model: str | None = None
     """The model prepared (exported) during this cycle, if one was."""
 
@@ -171,6 +177,9 @@ def run_cycle(
     result: CycleResult | None = None
     exit_status, notes = EXIT_ERROR, None
     try:
+        from radar.delivery.cycle import check_before_run
+
+        check_before_run(workspace, config)
         summary = run_fetch(
             store,
             config,
@@ -190,6 +199,9 @@ def run_cycle(
         from radar.techradar.links import link_after_fetch
 
         link_after_fetch(store, workspace, [*summary.new_item_ids, *summary.changed_item_ids])
+        from radar.delivery.cycle import after_fetch
+
+        result.delivery = after_fetch(store, workspace, config, summary.new_item_ids, clock())
         failed = summary.count("error")
         exit_status = EXIT_FEEDS_FAILED if strict and failed else EXIT_OK
         notes = f"index not updated: {result.index_error}" if result.index_error else None
@@ -352,6 +364,10 @@ def summary_lines(result: CycleResult, seconds: float, now: datetime) -> list[st
         lines.append(
             f"indexed {result.embedded} new or changed items ({result.indexed_total} in the index)"
         )
+    if result.delivery is not None:
+        from radar.delivery.cycle import report_lines
+
+        lines += report_lines(result.delivery)
     hint = failure_hint(summary)
     if hint:
         lines.append(hint)

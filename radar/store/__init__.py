@@ -54,6 +54,7 @@ from radar.store.schema import MIGRATIONS, Migration, migrate
 from radar.store.usage import UsageTables
 
 if TYPE_CHECKING:
+    from radar.store.delivery import DeliveryTables
     from radar.store.library import LibraryTables
 from radar.store.vectors import VectorsMixin
 
@@ -139,6 +140,13 @@ class Store(FeedsMixin, ItemsMixin, FtsMixin, VectorsMixin, LinksMixin, RunsMixi
         from radar.store.library import LibraryTables
 
         return LibraryTables(self.conn)
+
+    @property
+    def delivery(self) -> DeliveryTables:
+        """The outbox of digests and alerts, and the releases alerted (radar.store.delivery)."""
+        from radar.store.delivery import DeliveryTables
+
+        return DeliveryTables(self.conn)
 
     @property
     def usage(self) -> UsageTables:

@@ -246,6 +246,14 @@ def _m008_library(conn: sqlite3.Connection) -> None:
     m008_library(conn)
 
 
+
+def _m009_delivery(conn: sqlite3.Connection) -> None:
+    """The delivery outbox and the releases alerted (radar.store.delivery)."""
+    from radar.store.delivery import m009_delivery
+
+    m009_delivery(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "m001_initial", _m001_initial),
     Migration(2, "m002_embeddings", _m002_embeddings),
@@ -256,6 +264,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "m006_search_fields", _m006_search_fields),
     Migration(7, "m007_usage", m007_usage),
     Migration(8, "m008_library", _m008_library),
+    Migration(9, "m009_delivery", _m009_delivery),
 )
 """Every schema step, in the order they run.
 
