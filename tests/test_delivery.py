@@ -446,3 +446,24 @@ def test_a_mail_server_saying_try_later_gets_the_digest_on_a_later_run(workspace
         _cycle(workspace, datetime.now(UTC) + timedelta(hours=7))
         assert len(smtp.messages) == 1
         assert WEEK in smtp.messages[0].message["Subject"]
+
+
+def test_a_release_alert_names_the_repositories_pinning_an_older_version(
+    workspace, radar, server, tmp_path
+):
+    serving = tmp_path / "serving"
+    serving.mkdir()
+    (serving / "requirements.txt").write_text("vllm==0.12.2\nfastapi>=0.110\n", encoding="utf-8")
+    current = tmp_path / "batch-jobs"
+    current.mkdir()
+    (current / "requirements.txt").write_text("vllm==0.12.3\n", encoding="utf-8")
+    with webhook_receiver() as hook:
+        _release_workspace(
+            workspace, radar, server, hook, "  alerts:\n    releases: [adopt, trial]\n"
+        )
+        radar("tech", "edit", "vLLM", "--add-package", "pypi:vllm")
+        radar("usage", "scan", str(serving), str(current))
+        radar("fetch", "--no-index")
+        alerts = [p.body for p in hook.posts if p.body.get("type") == "release_alert"]
+        assert [a["version"] for a in alerts] == ["0.12.3"]
+        assert alerts[0]["pinned_older"] == ["serving 0.12.2"], "batch-jobs is up to date"

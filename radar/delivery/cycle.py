@@ -115,7 +115,11 @@ def after_fetch(
             from radar.techradar import load_workspace_radar
 
             radar = load_workspace_radar(workspace)
-            for alert in new_release_alerts(store, radar, settings.alerts, new_item_ids, now):
+            from radar.usage.service import pinned_older
+
+            older = pinned_older(store.usage, radar)
+            alerts = new_release_alerts(store, radar, settings.alerts, new_item_ids, now, older)
+            for alert in alerts:
                 report.alerts += 1
                 queue_alert(store, settings.delivery, alert, now)
                 log.info("release alert: %s", alert.headline, extra={"radar_event": "alert"})

@@ -154,7 +154,8 @@ def latest_releases(releases: Iterable[ReleaseSeen]) -> dict[str, str]:
     return {slug: text for slug, (_, text) in newest.items()}
 
 
-def _behind(usages: Sequence[RepoDependency], released: str | None) -> list[Behind]:
+def behind_pins(usages: Sequence[RepoDependency], released: str | None) -> list[Behind]:
+    """The (repository, pin) pairs among ``usages`` below the ``released`` version."""
     latest = _version(released) if released else None
     if latest is None:
         return []
@@ -206,7 +207,7 @@ def build_report(
         usages = [u for package in tech.packages for u in by_key.get(package, [])]
         tech_repos = sorted({u.repo for u in usages})
         released = newest.get(tech.slug)
-        behind = _behind(usages, released)
+        behind = behind_pins(usages, released)
         results.append(
             TechUsage(
                 name=tech.name,

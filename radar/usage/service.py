@@ -6,7 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from radar.usage.report import (
     OK,
     TechUsage,
     UsageReport,
+    behind_pins,
     build_report,
     new_verdicts,
 )
@@ -132,3 +133,17 @@ def seen_packages(workspace: Workspace) -> set[str]:
     with Store(workspace.db_path) as store:
         snapshots = store.usage.snapshots()
         return {d.dependency.key for d in store.usage.dependencies([s.id for s in snapshots])}
+
+
+def pinned_older(tables: UsageTables, radar: TechRadar) -> Callable[[str, str], list[str]]:
+    """For release alerts: given a technology's slug and a new version, the repositories
+    whose current snapshot pins one of its packages below that version ("acme/serving
+    0.11.2"). Only versioned ecosystems (PyPI, conda, npm) compare; none before a scan."""
+    report = report_from(tables, radar)
+    slugs = {tech.name: tech.slug for tech in radar.technologies}
+    usages = {slugs.get(t.name, ""): t.usages for t in report.technologies} if report else {}
+
+    def older(slug: str, version: str) -> list[str]:
+        return [f"{b.repo} {b.pinned}" for b in behind_pins(usages.get(slug, ()), version)]
+
+    return older
