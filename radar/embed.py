@@ -642,6 +642,46 @@ def ensure_export(model: str, cache_dir: Path) -> Path:
     return folder
 
 
+_CHILD_EXPORT = """
+import json, sys
+from radar.embed import ModelError, ExportError, ensure_export
+try:
+    ensure_export(sys.argv[1], __import__("pathlib").Path(sys.argv[2]))
+except ModelError as exc:
+    print(json.dumps({"export": isinstance(exc, ExportError), "message": exc.message}))
+    sys.exit(2)
+"""
+
+
+def export_in_child(model: str, cache_dir: Path) -> Path:
+    """Like :func:`ensure_export`, but the export runs in a short-lived child process.
+
+    torch, sentence-transformers and the exporters' working memory (about 1.5 GB of a
+    first fetch's peak) then leave with the child instead of staying in the process
+    that goes on to embed. Errors come back as the same :class:`ModelError` types.
+    """
+    existing = find_export(cache_dir, model)
+    if existing is not None:
+        return existing
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD_EXPORT, model, str(cache_dir)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode == 2 and done.stdout.strip():
+        error = json.loads(done.stdout.strip().splitlines()[-1])
+        raise (ExportError if error["export"] else ModelError)(model, error["message"])
+    folder = find_export(cache_dir, model)
+    if done.returncode != 0 or folder is None:
+        raise ModelError(model, f"the export process failed (exit code {done.returncode})")
+    return folder
+
+
 @contextlib.contextmanager
 def _root_logging_kept() -> Iterator[None]:
     """Undo what the exporters do to the root logger: onnxruntime's quantiser calls
@@ -901,7 +941,7 @@ def load_embedder(
     if backend == "st":
         return SentenceTransformerEmbedder(model, source)
     if backend != "auto":
-        folder = ensure_export(model, cache_dir or _process_cache())
+        folder = export_in_child(model, cache_dir or _process_cache())
         return _onnx_embedder(folder, int8=backend == "onnx-int8", strict=True)
     return _auto_embedder(model, source, cache_dir, purpose)
 
@@ -910,7 +950,7 @@ def _auto_embedder(model: str, source: str, cache_dir: Path | None, purpose: str
     folder = find_export(cache_dir, model) if cache_dir is not None else None
     if folder is None and purpose == "bulk" and cache_dir is not None:
         try:
-            folder = ensure_export(model, cache_dir)
+            folder = export_in_child(model, cache_dir)
         except ExportError as exc:
             log.warning("%s; using sentence-transformers", exc)
     if folder is not None:
@@ -947,6 +987,7 @@ __all__ = [
     "bundled_model_dir",
     "check_model_available",
     "ensure_export",
+    "export_in_child",
     "export_onnx",
     "find_export",
     "item_text",
