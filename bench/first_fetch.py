@@ -1,7 +1,7 @@
 """Peak memory of a first `radar fetch` of SciFact's 5,183 abstracts, whole process tree.
 
-The abstracts are written as local RSS files (one feed per 1,000 abstracts), and
-`radar fetch --all` runs as a fresh process from bench/measured.py's launcher, which
+The abstracts are written as RSS files (one feed per 1,000 abstracts) served from
+127.0.0.1, and `radar fetch --all` runs as a fresh process from bench/measured.py's launcher, which
 reports the largest single process and the sum of all processes alive at once. Two
 cases: a cold model cache (the ONNX export happens inside the fetch) and a warm one
 (the export made once per machine by an earlier command, as `radar init` does).
@@ -12,9 +12,12 @@ cases: a cold model cache (the ONNX export happens inside the fetch) and a warm 
 from __future__ import annotations
 
 import argparse
+import functools
+import http.server
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -29,8 +32,13 @@ from scifact import DEFAULT_CORPUS, load_scifact  # noqa: E402
 PER_FEED = 1000
 
 
-def write_feeds(root: Path, docs: Sequence[tuple[str, str, str]]) -> None:
-    """A workspace at ``root`` whose feeds.yaml lists local RSS files of ``docs``."""
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def write_feeds(root: Path, docs: Sequence[tuple[str, str, str]], base_url: str) -> None:
+    """A workspace at ``root`` whose feeds.yaml lists RSS files of ``docs`` at ``base_url``."""
     root.mkdir(parents=True)
     first_day = datetime(2000, 1, 1, tzinfo=UTC)
     lines = ["feeds:"]
@@ -47,7 +55,8 @@ def write_feeds(root: Path, docs: Sequence[tuple[str, str, str]]) -> None:
             )
         parts.append("</channel></rss>")
         path.write_text("".join(parts), encoding="utf-8")
-        lines += [f"  - name: scifact {number}", f"    url: {path}", "    kind: papers"]
+        url = f"{base_url}/{root.name}/{path.name}"
+        lines += [f"  - name: scifact {number}", f"    url: {url}", "    kind: papers"]
     (root / "feeds.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -74,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("| model cache | wall s | largest process MiB | process tree MiB |")
     print("| --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as tmp:
+        handler = functools.partial(_QuietHandler, directory=tmp)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base_url = f"http://127.0.0.1:{server.server_address[1]}"
         cache = Path(tmp) / "models"
         cases = (
             [("warm", "b")] if args.warm_only else [("cold (export inside)", "a"), ("warm", "b")]
@@ -84,9 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             ensure_export(DEFAULT_MODEL, cache)
         for label, name in cases:
             root = Path(tmp) / name
-            write_feeds(root, docs)
+            write_feeds(root, docs, base_url)
             m = first_fetch(root, cache)
             print(f"| {label} | {m.wall:.1f} | {m.rss_mib:.0f} | {m.tree_rss_mib:.0f} |")
+        server.shutdown()
     return 0
 
 

@@ -64,10 +64,12 @@ def test_sigkill_at_30_random_moments_loses_and_duplicates_nothing(workspace, se
     )
     env = {**os.environ, "RADAR_MODEL_CACHE": str(model_cache)}
     command = [sys.executable, "-m", "radar", "-w", str(workspace.root), "fetch", "--all"]
+    compact = [sys.executable, "-m", "radar", "-w", str(workspace.root), "index", "compact"]
     rng = random.Random(20261126)
     kills = 0
     finished_early = 0
-    for _ in range(30):
+    compacts_killed = 0
+    for run in range(30):
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.05, 2.5))
         if process.poll() is None:
@@ -76,6 +78,14 @@ def test_sigkill_at_30_random_moments_loses_and_duplicates_nothing(workspace, se
         else:
             finished_early += 1
         process.wait()
+        if run % 3 == 2:
+            # A merge of the delta index into the main file, killed at a random moment too.
+            merge = subprocess.Popen(compact, env=env, stdout=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.05, 1.0))
+            if merge.poll() is None:
+                merge.send_signal(signal.SIGKILL)
+                compacts_killed += 1
+            merge.wait()
     for feed in range(FEEDS):
         growing.visible[feed] = ITEMS_PER_FEED
     final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
@@ -92,7 +102,7 @@ def test_sigkill_at_30_random_moments_loses_and_duplicates_nothing(workspace, se
     served = FEEDS * ITEMS_PER_FEED
     print(
         f"\nSIGKILL run: {kills} kills, {finished_early} runs finished before their kill, "
-        f"{kills + finished_early + 1} starts; served {served} items, stored {stored[0]} "
+        f"{kills + finished_early + 1} starts, {compacts_killed} of 10 merges killed; served {served} items, stored {stored[0]} "
         f"({stored[1]} distinct links); integrity_check={integrity}; "
         f"index verify ok={json.loads(verify.stdout)['ok'] if verify.stdout else None}"
     )
