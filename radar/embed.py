@@ -399,11 +399,12 @@ _sessions: dict[tuple[str, int], onnxruntime.InferenceSession] = {}
 _tokenizers: dict[tuple[str, int], Tokenizer] = {}
 _cache_lock = threading.Lock()
 
-CPU_MEM_ARENA = False
+CPU_MEM_ARENA = True
 """onnxruntime's CPU memory arena (see _session)."""
 BATCH_TOKENS = 8192
 """At most this many tokens (rows x padded width) per model call: a batch of long texts
-holds fewer rows, so activation memory is bounded whatever the texts' lengths."""
+holds fewer rows, so activation memory (and the arena that keeps it) is bounded whatever
+the texts' lengths: 800 SciFact abstracts peaked at 602 MiB instead of 1,214 MiB."""
 
 
 def _session(path: Path) -> onnxruntime.InferenceSession:
@@ -417,8 +418,8 @@ def _session(path: Path) -> onnxruntime.InferenceSession:
             options = ort.SessionOptions()
             options.intra_op_num_threads = os.cpu_count() or 1
             options.inter_op_num_threads = 1
-            # The arena keeps the largest batch's buffers (rounded up) for the session's
-            # life; without it a bulk embed peaks far lower at no measurable cost.
+            # Kept on: without it 800 abstracts peaked 20% lower (485 vs 602 MiB with
+            # BATCH_TOKENS) but cost 50% more CPU time.
             options.enable_cpu_mem_arena = CPU_MEM_ARENA
             options.log_severity_level = 3
             session = ort.InferenceSession(
