@@ -74,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--limit", type=int, help="first N abstracts only (smoke runs)")
     parser.add_argument("--warm-only", action="store_true", help="skip the cold-cache case")
+    parser.add_argument("--model-cache", type=Path, help="warm case: an existing export cache")
     args = parser.parse_args(argv)
     if not (args.corpus / "corpus.jsonl").is_file():
         print(f"SciFact is not at {args.corpus}; skipping")
@@ -87,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base_url = f"http://127.0.0.1:{server.server_address[1]}"
-        cache = Path(tmp) / "models"
+        cache = args.model_cache or Path(tmp) / "models"
         cases = (
             [("warm", "b")] if args.warm_only else [("cold (export inside)", "a"), ("warm", "b")]
         )

@@ -208,7 +208,12 @@ def save_index(workspace: Workspace, index: faiss.Index, meta: IndexMeta) -> Non
     space. Any delta is folded into ``index`` by the caller, so the meta names none."""
     faiss = _faiss()
     workspace.ensure_data_dir()
-    remove_stale_temp_files(workspace, keep_delta=meta.delta_file)
+    # The delta the meta on disk names stays until the new meta no longer names it.
+    try:
+        on_disk = read_meta(workspace)
+    except IndexMismatch:
+        on_disk = None
+    remove_stale_temp_files(workspace, keep_delta=on_disk.delta_file if on_disk else None)
     meta.count = int(index.ntotal)
     meta.built_at = to_iso(utc_now())
     meta.delta_file, meta.delta_count, meta.removed = None, 0, []
@@ -554,7 +559,10 @@ def sync_index(
     meta = IndexMeta(model=info.name, dim=info.dim, fingerprint=info.fingerprint)
     opened = None
     if old_meta is not None and not _needs_rebuild(old_meta, len(current)):
-        opened = open_index(workspace)
+        try:
+            opened = open_index(workspace)
+        except IndexMismatch:
+            opened = None  # unreadable or incomplete: rebuilt below from stored vectors
     if old_meta is None or opened is None or opened.d != info.dim:
         # Built from the stored vectors: a change of index kind never re-embeds.
         ids, vectors = _stored_vectors(store, info.fingerprint, info.dim)

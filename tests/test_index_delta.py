@@ -13,6 +13,7 @@ import pytest
 from test_index_kind import ClusteredEmbedder, add_items, exact_top
 
 import radar.index as index_module
+from radar.errors import IndexMismatch
 from radar.feeds.config import FeedConfig
 from radar.index import compact_index, open_index, read_meta, search_vectors, sync_index, verify
 from radar.store import Store
@@ -198,3 +199,19 @@ def test_a_merge_killed_between_its_writes_leaves_a_consistent_index(workspace, 
     assert [
         p.name for p in workspace.data_dir.iterdir() if "delta" in p.name or ".tmp" in p.name
     ] == []
+
+
+def test_a_missing_delta_file_is_rebuilt_by_the_next_fetch(workspace, store):
+    embedder = ClusteredEmbedder()
+    add_items(store, 0, 400)
+    sync_index(store, workspace, embedder)
+    add_items(store, 400, 30)
+    sync_index(store, workspace, embedder)
+    (workspace.data_dir / read_meta(workspace).delta_file).unlink()
+    with pytest.raises(IndexMismatch, match="radar index rebuild"):
+        search_vectors(workspace, query_near(1), 10)
+    add_items(store, 430, 5)
+    sync_index(store, workspace, embedder)
+    query = query_near(1)
+    assert found(workspace, query) == exact_top(store, query, 10)
+    assert verify(store, workspace, embedder.info).ok
