@@ -677,6 +677,11 @@ except ModelError as exc:
 """
 
 
+EXPORT_IN_CHILD = True
+"""Bulk embedding exports in a child process (tests that inject faults in-process turn
+it off)."""
+
+
 def export_in_child(model: str, cache_dir: Path) -> Path:
     """Like :func:`ensure_export`, but the export runs in a short-lived child process.
 
@@ -687,6 +692,8 @@ def export_in_child(model: str, cache_dir: Path) -> Path:
     existing = find_export(cache_dir, model)
     if existing is not None:
         return existing
+    if not EXPORT_IN_CHILD:
+        return ensure_export(model, cache_dir)
     import subprocess
     import sys
 
