@@ -404,6 +404,16 @@ _sessions: dict[tuple[str, int], onnxruntime.InferenceSession] = {}
 _tokenizers: dict[tuple[str, int], Tokenizer] = {}
 _cache_lock = threading.Lock()
 
+CPU_MEM_ARENA = True
+"""onnxruntime's CPU memory arena (see _session)."""
+BATCH_TOKENS: int | None = None
+"""If set, at most this many tokens (rows x padded width) per model call, so activation
+memory is bounded whatever the texts' lengths (8,192: 800 SciFact abstracts peaked at
+602 MiB instead of 1,214 MiB). Off by default: dynamic int8 quantisation scales
+activations per batch, so regrouping texts moves every int8 vector slightly, and on the
+demo that was enough to reorder a near-tie a search test pins. It can be on once int8
+vectors no longer depend on which texts share their batch."""
+
 
 def _session(path: Path) -> onnxruntime.InferenceSession:
     """A per-process cached onnxruntime session for ``path`` (reloaded if the file changed)."""
@@ -416,6 +426,9 @@ def _session(path: Path) -> onnxruntime.InferenceSession:
             options = ort.SessionOptions()
             options.intra_op_num_threads = os.cpu_count() or 1
             options.inter_op_num_threads = 1
+            # Kept on: without it 800 abstracts peaked 20% lower (485 vs 602 MiB with
+            # BATCH_TOKENS) but cost 50% more CPU time.
+            options.enable_cpu_mem_arena = CPU_MEM_ARENA
             options.log_severity_level = 3
             session = ort.InferenceSession(
                 str(path), sess_options=options, providers=["CPUExecutionProvider"]
@@ -455,6 +468,19 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return (vectors / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
 
 
+def _token_batches(order: list[int], lengths: list[int], batch_size: int) -> Iterator[list[int]]:
+    """Rows in ``order`` (longest first) cut into batches of at most ``batch_size`` rows
+    and BATCH_TOKENS padded tokens."""
+    start = 0
+    while start < len(order):
+        width = max(1, lengths[order[start]])
+        rows = batch_size
+        if BATCH_TOKENS is not None:
+            rows = max(1, min(batch_size, BATCH_TOKENS // width))
+        yield order[start : start + rows]
+        start += rows
+
+
 class OnnxEmbedder:
     """Embeds with an exported model: ``tokenizers`` + onnxruntime + numpy pooling."""
 
@@ -491,13 +517,16 @@ class OnnxEmbedder:
             chunk_texts = _clean(texts[chunk_start : chunk_start + chunk])
             encodings = self._tokenizer.encode_batch(chunk_texts)
             # Longest first, like sentence-transformers: batches of similar length pad little.
-            order = sorted(range(len(encodings)), key=lambda i: -len(encodings[i].ids))
-            for start in range(0, len(order), batch_size):
-                rows = order[start : start + batch_size]
+            lengths = [len(encoding.ids) for encoding in encodings]
+            order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+            done = chunk_start
+            for rows in _token_batches(order, lengths, batch_size):
                 batch = self._embed_batch([encodings[i] for i in rows])
                 vectors[[chunk_start + i for i in rows]] = batch
+                done += len(rows)
                 if progress is not None:
-                    progress(min(chunk_start + start + batch_size, total), total)
+                    progress(done, total)
+            del encodings  # tokenizer output is released chunk by chunk
         return vectors
 
     def _embed_batch(self, encodings: list[Any]) -> np.ndarray:
@@ -644,6 +673,53 @@ def ensure_export(model: str, cache_dir: Path) -> Path:
     with _root_logging_kept():
         _write_export(st_model, model, folder)
     _remove_stale_staging(cache_dir)
+    return folder
+
+
+_CHILD_EXPORT = """
+import json, sys
+from radar.embed import ModelError, ExportError, ensure_export
+try:
+    ensure_export(sys.argv[1], __import__("pathlib").Path(sys.argv[2]))
+except ModelError as exc:
+    print(json.dumps({"export": isinstance(exc, ExportError), "message": exc.message}))
+    sys.exit(2)
+"""
+
+
+EXPORT_IN_CHILD = True
+"""Bulk embedding exports in a child process (tests that inject faults in-process turn
+it off)."""
+
+
+def export_in_child(model: str, cache_dir: Path) -> Path:
+    """Like :func:`ensure_export`, but the export runs in a short-lived child process.
+
+    torch, sentence-transformers and the exporters' working memory (about 1.5 GB of a
+    first fetch's peak) then leave with the child instead of staying in the process
+    that goes on to embed. Errors come back as the same :class:`ModelError` types.
+    """
+    existing = find_export(cache_dir, model)
+    if existing is not None:
+        return existing
+    if not EXPORT_IN_CHILD:
+        return ensure_export(model, cache_dir)
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD_EXPORT, model, str(cache_dir)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode == 2 and done.stdout.strip():
+        error = json.loads(done.stdout.strip().splitlines()[-1])
+        raise (ExportError if error["export"] else ModelError)(model, error["message"])
+    folder = find_export(cache_dir, model)
+    if done.returncode != 0 or folder is None:
+        raise ModelError(model, f"the export process failed (exit code {done.returncode})")
     return folder
 
 
@@ -924,7 +1000,7 @@ def load_embedder(
     if backend == "st":
         return SentenceTransformerEmbedder(model, source)
     if backend != "auto":
-        folder = ensure_export(model, cache_dir or _process_cache())
+        folder = export_in_child(model, cache_dir or _process_cache())
         return _onnx_embedder(folder, int8=backend == "onnx-int8", strict=True)
     bulk = BULK_BACKEND if chosen_embed_backend(embed_backend) == "int8" else "onnx"
     return _auto_embedder(model, source, cache_dir, purpose, bulk)
@@ -936,7 +1012,7 @@ def _auto_embedder(
     folder = find_export(cache_dir, model) if cache_dir is not None else None
     if folder is None and purpose == "bulk" and cache_dir is not None:
         try:
-            folder = ensure_export(model, cache_dir)
+            folder = export_in_child(model, cache_dir)
         except ExportError as exc:
             log.warning("%s; using sentence-transformers", exc)
     if folder is not None:
@@ -976,6 +1052,7 @@ __all__ = [
     "check_model_available",
     "chosen_embed_backend",
     "ensure_export",
+    "export_in_child",
     "export_onnx",
     "find_export",
     "item_text",

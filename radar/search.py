@@ -31,9 +31,8 @@ from radar.store import NO_FILTER, ItemFilter, Store
 from radar.workspace import Workspace
 
 if TYPE_CHECKING:
-    import faiss
-
     from radar.embed import Embedder
+    from radar.index import VectorIndex
 
 MODES = ("hybrid", "semantic", "lexical")
 
@@ -297,8 +296,8 @@ class Searcher:
         self.store = store
         self.model = model
         self._embedder = embedder
-        self._index: faiss.Index | None = None
-        self._index_mtime: float | None = None
+        self._index: VectorIndex | None = None
+        self._index_stamp: tuple[int, int] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._query_vector: tuple[str, Any] | None = None
         """The last query embedded, and its vector (for cosines of lexical-only hits)."""
@@ -316,18 +315,22 @@ class Searcher:
             )
         return self._embedder
 
-    def index(self) -> faiss.Index | None:
-        """The memory-mapped index, reopened when a fetch has replaced the file."""
-        from radar.index import load_index
+    def index(self) -> VectorIndex | None:
+        """The memory-mapped index and its delta, reopened when a fetch has replaced
+        either (a fetch that only adds a delta rewrites the meta, not the main file)."""
+        from radar.index import open_index
 
         try:
-            mtime = self.workspace.index_path.stat().st_mtime
+            stamp = (
+                self.workspace.index_path.stat().st_mtime_ns,
+                self.workspace.index_meta_path.stat().st_mtime_ns,
+            )
         except FileNotFoundError:
             self._index = None
             return None
-        if self._index is None or mtime != self._index_mtime:
-            self._index = load_index(self.workspace)
-            self._index_mtime = mtime
+        if self._index is None or stamp != self._index_stamp:
+            self._index = open_index(self.workspace)
+            self._index_stamp = stamp
         return self._index
 
     def allowed_ids(self, filters: ItemFilter) -> list[int] | None:

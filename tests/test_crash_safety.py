@@ -88,9 +88,11 @@ def test_sigkill_at_30_moments_loses_and_duplicates_nothing(workspace, server, m
     workspace.feeds_path.write_text(text + f"settings: {{timeout: {HANG_GUARD * 2:g}}}\n")
     env = {**os.environ, "RADAR_MODEL_CACHE": str(model_cache)}
     command = [sys.executable, "-m", "radar", "-w", str(workspace.root), "fetch", "--all"]
+    compact = [sys.executable, "-m", "radar", "-w", str(workspace.root), "index", "compact"]
     rng = random.Random(20261126)
     kills = 0
     finished_early = 0
+    compacts_killed = 0
     for run in range(30):
         # Two runs in three hold one feed back and are killed once a random number of the
         # others has been answered: those kills always land, mid-fetch, mid-parse or
@@ -114,6 +116,14 @@ def test_sigkill_at_30_moments_loses_and_duplicates_nothing(workspace, server, m
         else:
             finished_early += 1
         process.wait()
+        if run % 3 == 2:
+            # A merge of the delta index into the main file, killed at a random moment too.
+            merge = subprocess.Popen(compact, env=env, stdout=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.05, 1.0))
+            if merge.poll() is None:
+                merge.send_signal(signal.SIGKILL)
+                compacts_killed += 1
+            merge.wait()
     growing.hold(None)
     for feed in range(FEEDS):
         growing.visible[feed] = ITEMS_PER_FEED
@@ -131,7 +141,8 @@ def test_sigkill_at_30_moments_loses_and_duplicates_nothing(workspace, server, m
     served = FEEDS * ITEMS_PER_FEED
     print(
         f"\nSIGKILL run: {kills} kills, {finished_early} runs finished before their kill, "
-        f"{kills + finished_early + 1} starts; served {served} items, stored {stored[0]} "
+        f"{kills + finished_early + 1} starts, {compacts_killed} of 10 merges killed; "
+        f"served {served} items, stored {stored[0]} "
         f"({stored[1]} distinct links); integrity_check={integrity}; "
         f"index verify ok={json.loads(verify.stdout)['ok'] if verify.stdout else None}"
     )

@@ -389,6 +389,7 @@ def test_a_failed_export_installs_nothing_and_bulk_falls_back(
         raise RuntimeError("unsupported operator in exotic model")
 
     monkeypatch.setattr(embed, "_export_transformer", dies_halfway)
+    monkeypatch.setattr(embed, "EXPORT_IN_CHILD", False)  # the fault is injected here
     with pytest.raises(ExportError, match="exotic"):
         embed.ensure_export(DEFAULT_MODEL, tmp_path)
     assert list(tmp_path.iterdir()) == []
@@ -408,3 +409,10 @@ def test_stale_staging_folders_are_swept(tmp_path):
     os.utime(old, (two_hours_ago, two_hours_ago))
     embed._remove_stale_staging(tmp_path)
     assert not old.exists() and fresh.exists()  # a fresh one may belong to a running export
+
+
+def test_an_export_in_a_child_process_reports_its_failure_as_the_same_error(tmp_path):
+    missing = tmp_path / "no-such-model"
+    with pytest.raises(ModelError, match="no-such-model"):
+        embed.export_in_child(str(missing), tmp_path / "cache")
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())

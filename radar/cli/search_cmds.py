@@ -221,6 +221,7 @@ def index() -> None:
     Examples:
       radar index status
       radar index verify --repair
+      radar index compact
       radar index rebuild
     """
 
@@ -261,6 +262,8 @@ def status(app: AppContext, as_json: bool) -> None:
         "items": items,
         "embedded": embedded,
         "built_at": meta.built_at if meta else None,
+        "delta_count": meta.delta_count if meta else 0,
+        "removed_count": len(meta.removed) if meta else 0,
         "size_bytes": workspace.index_path.stat().st_size if workspace.index_path.exists() else 0,
     }
     if as_json:
@@ -367,3 +370,31 @@ def rebuild(app: AppContext, as_json: bool) -> None:
         print_json(vars(stats))
     else:
         say(f"index rebuilt: {stats.total} items ({stats.embedded} embedded with {stats.backend})")
+
+
+@index.command("compact")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def compact(app: AppContext, as_json: bool) -> None:
+    """Merge the delta index into the main index file now (nothing is re-embedded).
+
+    A fetch adds new items to a small delta index beside the main file and merges it
+    by itself once it grows past 5% of the main index; this merges it at once.
+
+    \b
+    Example:
+      radar index compact
+    """
+    from radar.index import compact_index
+    from radar.lock import WorkspaceLock
+
+    workspace = app.workspace.require()
+    with WorkspaceLock(workspace.lock_path), Store(workspace.db_path) as store:
+        meta = compact_index(store, workspace)
+    data = {"indexed": meta.count if meta else 0, "exists": meta is not None}
+    if as_json:
+        print_json(data)
+    elif meta is None:
+        say("no search index yet; nothing to compact")
+    else:
+        say(f"index compacted: {meta.count} items in {workspace.index_path.name}")
