@@ -96,6 +96,13 @@ def send_email(
         raise DeliveryFailed(words, retry=exc.smtp_code < 500) from None
     except smtplib.SMTPNotSupportedError as exc:
         raise DeliveryFailed(_scrub(f"{where}: {exc}", secrets), retry=False) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise DeliveryFailed(
+            f"{where}: TLS failed: the server's certificate was not accepted "
+            f"({exc.verify_message or exc.reason}); a private CA can be trusted with "
+            "SSL_CERT_FILE",
+            retry=True,
+        ) from None
     except ssl.SSLError as exc:
         raise DeliveryFailed(f"{where}: TLS failed: {exc.reason or exc}", retry=True) from None
     except (OSError, smtplib.SMTPException) as exc:
