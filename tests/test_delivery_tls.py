@@ -1,6 +1,6 @@
 """User stories for mailing the digest over TLS: a real aiosmtpd server on 127.0.0.1 that
 speaks STARTTLS or implicit TLS with a certificate from a throwaway CA (trustme), which
-radar is told to trust through the standard SSL_CERT_FILE variable."""
+radar is told to trust with `ca_file:` in settings.delivery.email."""
 
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ from test_delivery import WEEK, _email, _news_workspace
 
 trustme = pytest.importorskip("trustme")
 SECRET = "wr0ng-but-still-s3cret"
+CA_BUNDLE = "test-ca.pem"
 
 
 @pytest.fixture
-def ca(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """A throwaway certificate authority that radar trusts for this test."""
+def ca(workspace: Any) -> Any:
+    """A throwaway certificate authority; its certificate is `CA_BUNDLE`, next to the
+    workspace's feeds.yaml."""
     authority = trustme.CA()
-    bundle = tmp_path / "test-ca.pem"
-    authority.cert_pem.write_to_path(str(bundle))
-    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    authority.cert_pem.write_to_path(str(Path(workspace.feeds_path).parent / CA_BUNDLE))
     return authority
 
 
@@ -71,8 +71,13 @@ def tls_smtp_server(
         controller.stop()
 
 
-def _secure_email(port: int, security: str, extra: str = "") -> str:
-    return _email(port, extra).replace("security: none", f"security: {security}")
+def _secure_email(port: int, security: str, extra: str = "", *, trust: bool = True) -> str:
+    """An email destination on 127.0.0.1 over `security`, trusting the test CA with
+    `ca_file:` (a path relative to feeds.yaml, which lives in the test's directory)."""
+    mail = _email(port, extra).replace("security: none", f"security: {security}")
+    if not trust:
+        return mail
+    return mail.replace("}\n", f", ca_file: {CA_BUNDLE}}}\n")
 
 
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
@@ -97,19 +102,19 @@ def test_a_certificate_for_another_host_is_refused_and_the_digest_queued(
         result = radar("digest", "--week", WEEK, "--send", ok=False)
         assert result.exit_code == 1
         assert f"127.0.0.1:{smtp.port}" in result.stderr, "the message names the destination"
-        assert "certificate" in result.stderr and "127.0.0.1" in result.stderr
+        assert "certificate is not valid for '127.0.0.1'" in result.stderr
         assert "email: queued" in result.stderr
         fetched = radar("fetch", "--no-index")
         assert fetched.exit_code == 0, "a mail server with a bad certificate never fails a fetch"
         assert not smtp.messages
 
 
-def test_a_server_with_an_unknown_ca_is_refused(workspace, radar, server, ca, monkeypatch):
-    monkeypatch.delenv("SSL_CERT_FILE")
+def test_a_server_signed_by_a_ca_nobody_named_is_refused(workspace, radar, server, ca):
     with tls_smtp_server(ca, "ssl") as smtp:
-        _news_workspace(workspace, radar, server, _secure_email(smtp.port, "ssl"))
+        _news_workspace(workspace, radar, server, _secure_email(smtp.port, "ssl", trust=False))
         result = radar("digest", "--week", WEEK, "--send", ok=False)
         assert "certificate" in result.stderr and "email: queued" in result.stderr
+        assert "settings.delivery.email.ca_file" in result.stderr, "the way out is named"
         assert not smtp.messages
 
 
@@ -147,3 +152,25 @@ def test_a_wrong_password_is_reported_in_the_servers_words_and_never_shown(
     assert "535" in stored, "the failure is recorded"
     for shown in (result.stdout, result.stderr, listed, fetched, stored):
         assert SECRET not in shown
+
+
+def test_a_ca_file_that_is_missing_or_pointless_is_refused_by_the_settings(workspace, radar):
+    Path(workspace.feeds_path).write_text(
+        "feeds: []\nsettings:\n  delivery:\n"
+        "    email: {host: smtp.example.org, security: starttls, ca_file: nowhere/ca.pem,\n"
+        "            from: radar@example.org, to: [ml-team@example.org]}\n",
+        encoding="utf-8",
+    )
+    missing = radar("fetch", "--no-index", ok=False)
+    assert "settings.delivery.email.ca_file" in missing.stderr
+    assert "nowhere/ca.pem" in missing.stderr and "no such file" in missing.stderr
+    Path(workspace.feeds_path).write_text(
+        "feeds: []\nsettings:\n  delivery:\n"
+        f"    email: {{host: localhost, security: none, ca_file: {CA_BUNDLE},\n"
+        "            from: radar@example.org, to: [ml-team@example.org]}\n",
+        encoding="utf-8",
+    )
+    (Path(workspace.feeds_path).parent / CA_BUNDLE).write_text("not a certificate\n")
+    pointless = radar("fetch", "--no-index", ok=False)
+    assert "settings.delivery.email.ca_file" in pointless.stderr
+    assert "only applies with security starttls or ssl" in pointless.stderr
