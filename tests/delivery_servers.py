@@ -61,7 +61,9 @@ def smtp_server(login: tuple[str, str] | None = None) -> Iterator[SmtpSink]:
             isinstance(data, LoginPassword)
             and (data.login.decode(), data.password.decode()) == login
         )
-        return AuthResult(success=ok)
+        # handled=False: aiosmtpd then answers 535 itself (with its default, handled=True,
+        # a refused login gets no reply at all and the client waits for its timeout)
+        return AuthResult(success=ok, handled=False)
 
     sink = SmtpSink(port=free_port())
     extra: dict[str, Any] = {}

@@ -23,6 +23,9 @@ from radar.feeds.delivery_settings import EmailSettings, WebhookSettings
 TIMEOUT = 20.0
 """Seconds for connecting to a destination and for each of its replies."""
 MAX_SERVER_WORDS = 300
+_UNKNOWN_ISSUER = (18, 19, 20, 21)
+"""OpenSSL verify codes for a certificate whose issuer is not trusted (self-signed, or
+signed by a CA the store lacks), as opposed to one for another host or out of date."""
 
 
 class DeliveryFailed(RadarError):
@@ -60,6 +63,21 @@ def smtp_password(settings: EmailSettings, environ: Mapping[str, str]) -> str | 
     return password
 
 
+def tls_context(settings: EmailSettings) -> ssl.SSLContext:
+    """The system's trusted CAs, plus `ca_file` when the settings name one."""
+    context = ssl.create_default_context()
+    if settings.ca_file is not None:
+        try:
+            context.load_verify_locations(cafile=settings.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise DeliveryFailed(
+                f"email: cannot read the CA file {settings.ca_file} "
+                f"(settings.delivery.email.ca_file): {getattr(exc, 'strerror', None) or exc}",
+                retry=True,
+            ) from None
+    return context
+
+
 def send_email(
     settings: EmailSettings, mime: bytes, environ: Mapping[str, str], *, timeout: float = TIMEOUT
 ) -> None:
@@ -69,16 +87,17 @@ def send_email(
     if password:
         secrets.append(base64.b64encode(password.encode()).decode())
     where = f"email via {settings.host}:{settings.port}"
+    context = tls_context(settings) if settings.security != "none" else None
     try:
         if settings.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
-                settings.host, settings.port, timeout=timeout, context=ssl.create_default_context()
+                settings.host, settings.port, timeout=timeout, context=context
             )
         else:
             client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
         with client:
             if settings.security == "starttls":
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=context)
             if settings.username and password:
                 client.login(settings.username, password)
             refused = client.sendmail(settings.sender, list(settings.to), mime)
@@ -96,6 +115,17 @@ def send_email(
         raise DeliveryFailed(words, retry=exc.smtp_code < 500) from None
     except smtplib.SMTPNotSupportedError as exc:
         raise DeliveryFailed(_scrub(f"{where}: {exc}", secrets), retry=False) from None
+    except ssl.SSLCertVerificationError as exc:
+        why = str(exc.verify_message or exc.reason).rstrip(".")
+        hint = (
+            "; a private CA can be trusted with settings.delivery.email.ca_file"
+            if exc.verify_code in _UNKNOWN_ISSUER
+            else ""
+        )
+        raise DeliveryFailed(
+            f"{where}: TLS failed: the server's certificate was not accepted ({why}){hint}",
+            retry=True,
+        ) from None
     except ssl.SSLError as exc:
         raise DeliveryFailed(f"{where}: TLS failed: {exc.reason or exc}", retry=True) from None
     except (OSError, smtplib.SMTPException) as exc:

@@ -42,6 +42,9 @@ class EmailSettings:
     username: str | None = None
     password_env: str | None = None
     """Name of the environment variable holding the password; never the password."""
+    ca_file: Path | None = None
+    """A PEM file of CA certificates trusted for this server, besides the system's store
+    (a company relay signed by a private CA); relative to the feeds file."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,16 @@ def _each(problems: list[ConfigError], parse: Any, *args: Any) -> Any:
         return None
 
 
-_EMAIL_KEYS = ("host", "port", "security", "from", "to", "username", "password_env")
+_EMAIL_KEYS = (
+    "host",
+    "port",
+    "security",
+    "from",
+    "to",
+    "username",
+    "password_env",
+    "ca_file",
+)
 
 
 def _parse_email(path: Path, node: yaml.Node, problems: list[ConfigError]) -> EmailSettings | None:
@@ -265,6 +277,23 @@ def _parse_email(path: Path, node: yaml.Node, problems: list[ConfigError]) -> Em
                 )
             )
             password_env = None
+    ca_file = None
+    if "ca_file" in entries:
+        ca_node = entries["ca_file"][1]
+        named = _each(problems, _text, path, ca_node, f"{where}.ca_file")
+        if named:
+            ca_file = path.parent / Path(named).expanduser()
+            if security == "none" or not ca_file.is_file():
+                problems.append(
+                    ConfigError(
+                        path,
+                        "only applies with security starttls or ssl"
+                        if security == "none"
+                        else f"no such file: {ca_file}",
+                        line=_line(ca_node),
+                        field=f"{where}.ca_file",
+                    )
+                )
     if len(problems) > count or not host or not sender:
         return None
     return EmailSettings(
@@ -275,6 +304,7 @@ def _parse_email(path: Path, node: yaml.Node, problems: list[ConfigError]) -> Em
         security=security,
         username=username,
         password_env=password_env,
+        ca_file=ca_file,
     )
 
 
