@@ -18,10 +18,18 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from radar.feeds.config import FeedConfig
 from radar.feeds.model import Item
-from radar.store.feeds import FeedSchedule, FeedUnread
+from radar.store.feeds import FeedRow, FeedSchedule, FeedStatusRow, FeedUnread
 from radar.store.filters import NO_FILTER, ItemFilter
 from radar.store.health import FeedHealthRow
-from radar.store.items import DatedItem, IngestStats, ItemSource, ItemTitle, MarkTotals
+from radar.store.items import (
+    DatedItem,
+    IngestStats,
+    ItemDetail,
+    ItemRow,
+    ItemSource,
+    ItemTitle,
+    MarkTotals,
+)
 from radar.store.links import (
     ItemLink,
     ItemRelease,
@@ -79,7 +87,7 @@ class StorageBackend(Protocol):
         """Mirror feeds.yaml into the feeds table; feeds no longer listed keep their items."""
         ...
 
-    def feed_row(self, name: str) -> dict[str, Any]:
+    def feed_row(self, name: str) -> FeedRow:
         """Every stored column of the feed named `name`; NotFound if there is none."""
         ...
 
@@ -92,7 +100,7 @@ class StorageBackend(Protocol):
         """The tag of some stored feed that `given` names, like `resolve_feed`."""
         ...
 
-    def feed_status(self) -> list[dict[str, Any]]:
+    def feed_status(self) -> list[FeedStatusRow]:
         """Every configured feed with its fetch state and item count, by name."""
         ...
 
@@ -185,7 +193,7 @@ class StorageBackend(Protocol):
 
     def list_items(
         self, filters: ItemFilter = NO_FILTER, *, limit: int | None = 50, offset: int = 0
-    ) -> list[dict[str, Any]]:
+    ) -> list[ItemRow]:
         """Items matching `filters`, newest first, each with its first feed's name."""
         ...
 
@@ -209,7 +217,7 @@ class StorageBackend(Protocol):
         """Mark every item matching `filters` read (or unread); returns how many changed."""
         ...
 
-    def get_item(self, item_id: int) -> dict[str, Any]:
+    def get_item(self, item_id: int) -> ItemDetail:
         """One item with every feed that carried it; NotFound if there is none."""
         ...
 
