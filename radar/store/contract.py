@@ -6,8 +6,11 @@ the same methods; nothing here names a SQLite type, and SQLite's tricks (FTS5 an
 json_each, ids assigned before an executemany) stay behind these methods. ``query``,
 ``transaction`` and ``conn`` are the SQLite backend's own, not part of the contract.
 
-Tables added later (repository usage, the team library, delivery) add their group's
-methods here and a mixin to `Store`.
+The feature tables added later (repository usage, the team library, delivery) are reached
+through sub-objects (``usage``, ``library``, ``delivery``), declared here as properties. For
+now they are typed as the SQLite classes themselves (`UsageTables`, `LibraryTables`,
+`DeliveryTables`): a second backend would give each its own Protocol, listing the methods
+those classes have, before implementing them.
 """
 
 from __future__ import annotations
@@ -43,6 +46,11 @@ from radar.store.links import (
 )
 from radar.store.runs import RunKind, StoredRun
 from radar.store.vectors import EmbeddingState
+
+if TYPE_CHECKING:
+    from radar.store.delivery import DeliveryTables
+    from radar.store.library import LibraryTables
+    from radar.store.usage import UsageTables
 
 T = TypeVar("T")
 
@@ -412,6 +420,25 @@ class StorageBackend(Protocol):
 
     def release_item_ids(self, slug: str) -> set[int]:
         """Ids of a technology's own release items."""
+        ...
+
+    # --- feature tables, as sub-objects (usage.py, library.py, delivery.py) ------------
+    # Typed as the SQLite implementations for now (see the module docstring).
+
+    @property
+    def usage(self) -> UsageTables:
+        """Usage snapshots of the team's repositories: what each scan found, and the
+        releases already seen."""
+        ...
+
+    @property
+    def library(self) -> LibraryTables:
+        """The team library's search index and private item notes."""
+        ...
+
+    @property
+    def delivery(self) -> DeliveryTables:
+        """The outbox of digests and alerts, and the releases already alerted."""
         ...
 
     # --- fetch runs (runs.py) ---------------------------------------------------------
