@@ -7,6 +7,7 @@ In JSON, ``published`` stays null and ``first_seen`` is given beside it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +42,7 @@ def item_moment(
     return ""
 
 
-def date_fields(row: dict[str, Any]) -> dict[str, Any]:
+def date_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON date fields of an item: ``published`` (null when the feed gave none) and
     ``first_seen`` beside it."""
     return {"published": row.get("published"), "first_seen": row.get("first_seen")}

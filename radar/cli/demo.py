@@ -119,9 +119,18 @@ def demo(directory: str) -> None:
             _heading(f"{total} stored items from {len(feed_rows)} feeds")
             print_table(feed_rows, ["name", "kind", "last_status", "item_count"])
             _heading("latest items")
-            for row in latest:
-                row["date"] = item_day(row["published"], row["first_seen"])
-            print_table(latest, ["id", "date", "feed", "title"])
+            print_table(
+                [
+                    {
+                        "id": row["id"],
+                        "date": item_day(row["published"], row["first_seen"]),
+                        "feed": row["feed"],
+                        "title": row["title"],
+                    }
+                    for row in latest
+                ],
+                ["id", "date", "feed", "title"],
+            )
             _heading("semantic search (by meaning, not just words)")
             _show_searches(workspace, store, config.settings.model)
     _show_radar(workspace)

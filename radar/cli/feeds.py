@@ -9,7 +9,7 @@ import click
 
 from radar.cli.common import AppContext, pass_app, print_json, print_table, say
 from radar.feeds.config import KINDS, FeedConfig, add_feeds, feed_location, load_config, remove_feed
-from radar.store import Store
+from radar.store import FeedStatusRow, Store
 
 FIRST_FEED_HINT = (
     "`radar feeds add https://pytorch.org/blog/feed.xml` adds one, "
@@ -194,11 +194,11 @@ def status(app: AppContext, as_json: bool) -> None:
         )
 
 
-def _status_label(row: dict) -> str | None:  # type: ignore[type-arg]
+def _status_label(row: FeedStatusRow) -> str | None:
     """HTTP status when the server answered normally, else the error kind."""
     if row["last_status"] in ("ok", "not_modified") and row["http_status"]:
         return str(row["http_status"])
-    return row["last_status"]  # type: ignore[no-any-return]
+    return row["last_status"]
 
 
 @feeds.command("import-opml")

@@ -10,7 +10,7 @@ import click
 
 from radar.cli.common import AppContext, pass_app, print_json, print_table, say
 from radar.dates import date_fields, item_day
-from radar.store import ItemFilter, Store
+from radar.store import ItemFilter, ItemRow, Store
 from radar.workspace import Workspace
 
 
@@ -40,10 +40,10 @@ class DateParam(click.ParamType):
 DATE = DateParam()
 
 
-def item_json(row: dict[str, Any]) -> dict[str, Any]:
+def item_json(row: ItemRow) -> dict[str, Any]:
     return {
         "id": row["id"],
-        "feed": row.get("feed"),
+        "feed": row["feed"],
         "title": row["title"],
         "url": row["url"],
         **date_fields(row),
@@ -145,10 +145,17 @@ def list_items(
     elif not rows:
         _say_why_empty(stored, _chosen_filters(feed, since, unread, starred, tech))
     else:
-        for row in rows:
-            row["flags"] = ("*" if row["starred"] else " ") + (" " if row["read"] else "N")
-            row["date"] = item_day(row["published"], row["first_seen"])
-        print_table(rows, ["id", "flags", "date", "feed", "title"])
+        table = [
+            {
+                "id": row["id"],
+                "flags": ("*" if row["starred"] else " ") + (" " if row["read"] else "N"),
+                "date": item_day(row["published"], row["first_seen"]),
+                "feed": row["feed"],
+                "title": row["title"],
+            }
+            for row in rows
+        ]
+        print_table(table, ["id", "flags", "date", "feed", "title"])
     if matched > len(rows):
         sys.stdout.flush()  # the note follows the table, also when both go to one pipe
         say(

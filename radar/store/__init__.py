@@ -19,20 +19,23 @@ from radar.store.base import (
     to_iso,
     utc_now,
 )
-from radar.store.feeds import FeedSchedule, FeedsMixin, FeedUnread
+from radar.store.feeds import FeedRow, FeedSchedule, FeedsMixin, FeedStatusRow, FeedUnread
 from radar.store.fts import SEARCH_COLUMNS, FtsMixin, refresh_search_terms
 from radar.store.health import FeedHealthRow, HealthMixin
 from radar.store.items import (
     NO_FILTER,
     DatedItem,
     IngestStats,
+    ItemDetail,
     ItemFilter,
+    ItemRow,
     ItemsMixin,
     ItemSource,
     ItemTitle,
     MarkTotals,
     Match,
     MatchRule,
+    StoredEnclosure,
     links_agree,
     title_key,
 )
@@ -66,10 +69,14 @@ __all__ = [
     "NO_FILTER",
     "SEARCH_COLUMNS",
     "FeedHealthRow",
+    "FeedRow",
     "FeedSchedule",
+    "FeedStatusRow",
     "FeedUnread",
     "IngestStats",
+    "ItemDetail",
     "ItemFilter",
+    "ItemRow",
     "DatedItem",
     "ItemSource",
     "ItemTitle",
@@ -82,6 +89,7 @@ __all__ = [
     "LinkedItem",
     "MirrorRow",
     "ReleaseRow",
+    "StoredEnclosure",
     "StoredRelease",
     "StoredRun",
     "StoredReleaseOwner",

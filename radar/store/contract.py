@@ -6,8 +6,11 @@ the same methods; nothing here names a SQLite type, and SQLite's tricks (FTS5 an
 json_each, ids assigned before an executemany) stay behind these methods. ``query``,
 ``transaction`` and ``conn`` are the SQLite backend's own, not part of the contract.
 
-Tables added later (repository usage, the team library, delivery) add their group's
-methods here and a mixin to `Store`.
+The feature tables added later (repository usage, the team library, delivery) are reached
+through sub-objects (``usage``, ``library``, ``delivery``), declared here as properties. For
+now they are typed as the SQLite classes themselves (`UsageTables`, `LibraryTables`,
+`DeliveryTables`): a second backend would give each its own Protocol, listing the methods
+those classes have, before implementing them.
 """
 
 from __future__ import annotations
@@ -18,10 +21,18 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from radar.feeds.config import FeedConfig
 from radar.feeds.model import Item
-from radar.store.feeds import FeedSchedule, FeedUnread
+from radar.store.feeds import FeedRow, FeedSchedule, FeedStatusRow, FeedUnread
 from radar.store.filters import NO_FILTER, ItemFilter
 from radar.store.health import FeedHealthRow
-from radar.store.items import DatedItem, IngestStats, ItemSource, ItemTitle, MarkTotals
+from radar.store.items import (
+    DatedItem,
+    IngestStats,
+    ItemDetail,
+    ItemRow,
+    ItemSource,
+    ItemTitle,
+    MarkTotals,
+)
 from radar.store.links import (
     ItemLink,
     ItemRelease,
@@ -35,6 +46,11 @@ from radar.store.links import (
 )
 from radar.store.runs import RunKind, StoredRun
 from radar.store.vectors import EmbeddingState
+
+if TYPE_CHECKING:
+    from radar.store.delivery import DeliveryTables
+    from radar.store.library import LibraryTables
+    from radar.store.usage import UsageTables
 
 T = TypeVar("T")
 
@@ -79,7 +95,7 @@ class StorageBackend(Protocol):
         """Mirror feeds.yaml into the feeds table; feeds no longer listed keep their items."""
         ...
 
-    def feed_row(self, name: str) -> dict[str, Any]:
+    def feed_row(self, name: str) -> FeedRow:
         """Every stored column of the feed named `name`; NotFound if there is none."""
         ...
 
@@ -92,7 +108,7 @@ class StorageBackend(Protocol):
         """The tag of some stored feed that `given` names, like `resolve_feed`."""
         ...
 
-    def feed_status(self) -> list[dict[str, Any]]:
+    def feed_status(self) -> list[FeedStatusRow]:
         """Every configured feed with its fetch state and item count, by name."""
         ...
 
@@ -185,7 +201,7 @@ class StorageBackend(Protocol):
 
     def list_items(
         self, filters: ItemFilter = NO_FILTER, *, limit: int | None = 50, offset: int = 0
-    ) -> list[dict[str, Any]]:
+    ) -> list[ItemRow]:
         """Items matching `filters`, newest first, each with its first feed's name."""
         ...
 
@@ -209,7 +225,7 @@ class StorageBackend(Protocol):
         """Mark every item matching `filters` read (or unread); returns how many changed."""
         ...
 
-    def get_item(self, item_id: int) -> dict[str, Any]:
+    def get_item(self, item_id: int) -> ItemDetail:
         """One item with every feed that carried it; NotFound if there is none."""
         ...
 
@@ -404,6 +420,25 @@ class StorageBackend(Protocol):
 
     def release_item_ids(self, slug: str) -> set[int]:
         """Ids of a technology's own release items."""
+        ...
+
+    # --- feature tables, as sub-objects (usage.py, library.py, delivery.py) ------------
+    # Typed as the SQLite implementations for now (see the module docstring).
+
+    @property
+    def usage(self) -> UsageTables:
+        """Usage snapshots of the team's repositories: what each scan found, and the
+        releases already seen."""
+        ...
+
+    @property
+    def library(self) -> LibraryTables:
+        """The team library's search index and private item notes."""
+        ...
+
+    @property
+    def delivery(self) -> DeliveryTables:
+        """The outbox of digests and alerts, and the releases already alerted."""
         ...
 
     # --- fetch runs (runs.py) ---------------------------------------------------------

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TypedDict, cast
 
 from radar.errors import NotFound
 from radar.feeds.config import FeedConfig
@@ -33,6 +33,55 @@ class FeedUnread:
     last_status: str | None
     total: int
     unread: int
+
+
+class FeedRow(TypedDict):
+    """Every stored column of a feed: feeds.yaml's entry (``tags`` as stored JSON text,
+    ``in_config`` and ``gone`` as 0/1) and its fetch state; dates are ISO strings."""
+
+    id: int
+    name: str
+    url: str
+    kind: str
+    tags: str
+    in_config: int
+    title: str | None
+    site_url: str | None
+    etag: str | None
+    last_modified: str | None
+    last_fetched: str | None
+    last_ok: str | None
+    last_new_item: str | None
+    last_status: str | None
+    http_status: int | None
+    last_error: str | None
+    error_count: int
+    problem: str | None
+    gone: int
+    retry_after: str | None
+    ttl_minutes: int | None
+    next_due: str | None
+
+
+class FeedStatusRow(TypedDict):
+    """A configured feed's fetch state and how many items it carried (``gone`` as 0/1);
+    dates are ISO strings."""
+
+    name: str
+    url: str
+    kind: str
+    last_fetched: str | None
+    last_status: str | None
+    http_status: int | None
+    error_count: int
+    last_error: str | None
+    problem: str | None
+    gone: int
+    retry_after: str | None
+    last_ok: str | None
+    last_new_item: str | None
+    next_due: str | None
+    item_count: int
 
 
 class FeedsMixin(StoreBase):
@@ -134,12 +183,12 @@ class FeedsMixin(StoreBase):
                     ],
                 )
 
-    def feed_row(self, name: str) -> dict[str, Any]:
+    def feed_row(self, name: str) -> FeedRow:
         """Every stored column of the feed named `name`; NotFound if there is none."""
         row = self.conn.execute("SELECT * FROM feeds WHERE name = ?", [name]).fetchone()
         if row is None:
             raise NotFound(f"no feed named {name!r}")
-        return dict(row)
+        return cast(FeedRow, dict(row))  # SELECT * gives exactly FeedRow's columns
 
     def resolve_feed(self, given: str) -> str:
         """The stored feed `given` names (case-insensitive, unique prefix); NotFound
@@ -156,7 +205,7 @@ class FeedsMixin(StoreBase):
         rows = self.query("SELECT DISTINCT j.value FROM feeds f, json_each(f.tags) j")
         return resolve_name(given, [str(row[0]) for row in rows], "tag")
 
-    def feed_status(self) -> list[dict[str, Any]]:
+    def feed_status(self) -> list[FeedStatusRow]:
         """Every configured feed with its fetch state and item count, by name."""
         rows = self.query(
             """
@@ -167,7 +216,7 @@ class FeedsMixin(StoreBase):
             FROM feeds f WHERE f.in_config = 1 ORDER BY f.name COLLATE NOCASE
             """
         )
-        return [dict(row) for row in rows]
+        return [cast(FeedStatusRow, dict(row)) for row in rows]
 
     def record_success(
         self,

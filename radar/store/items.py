@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from radar.errors import NotFound
 from radar.feeds.model import Item
@@ -30,6 +30,43 @@ def title_key(title: str, published: datetime | None) -> str:
     words = _NON_WORD.sub(" ", folded).strip()
     day = published.strftime("%Y-%m-%d") if published else ""
     return f"{words}|{day}"
+
+
+class StoredEnclosure(TypedDict):
+    """An item's enclosure (podcast audio, a PDF) as stored."""
+
+    url: str
+    type: str
+    length: int | None
+
+
+class ItemRow(TypedDict):
+    """An item as listings show it: its stored columns (without the search terms, which
+    are searchable only) and the name of the first feed that carried it (None: no feed
+    carries it any more). Dates are ISO strings."""
+
+    id: int
+    url: str | None
+    title: str
+    author: str
+    published: str | None
+    updated: str | None
+    first_seen: str
+    sort_date: str
+    summary: str
+    content: str
+    tags: list[str]
+    enclosures: list[StoredEnclosure]
+    read: bool
+    starred: bool
+    feed: str | None
+
+
+class ItemDetail(ItemRow):
+    """One item with every feed that carried it, in the order they first did (``feed`` is
+    the first of them)."""
+
+    feeds: list[str]
 
 
 @dataclass
@@ -392,7 +429,7 @@ class ItemsMixin(StoreBase):
 
     def list_items(
         self, filters: ItemFilter = NO_FILTER, *, limit: int | None = 50, offset: int = 0
-    ) -> list[dict[str, Any]]:
+    ) -> list[ItemRow]:
         """Items matching `filters`, newest first, each with its first feed's name."""
         where, params = filter_sql(filters)
         sql = f"""
@@ -404,7 +441,7 @@ class ItemsMixin(StoreBase):
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params = [*params, limit, offset]
-        return [self._item_dict(row) for row in self.query(sql, params)]
+        return [self._item_row(row, row["feed"]) for row in self.query(sql, params)]
 
     def filtered_item_ids(self, filters: ItemFilter) -> list[int]:
         """Ids of every item matching `filters`."""
@@ -445,33 +482,39 @@ class ItemsMixin(StoreBase):
             )
         return int(cursor.rowcount)
 
-    def _item_dict(self, row: sqlite3.Row) -> dict[str, Any]:
-        data = dict(row)
-        data.pop("search_terms", None)  # searchable only, never shown
-        for key in ("tags", "enclosures"):
-            if key in data and isinstance(data[key], str):
-                data[key] = json.loads(data[key])
-        for key in ("read", "starred"):
-            if key in data:
-                data[key] = bool(data[key])
-        return data
+    def _item_row(self, row: sqlite3.Row, feed: str | None) -> ItemRow:
+        return ItemRow(
+            id=int(row["id"]),
+            url=row["url"],
+            title=row["title"],
+            author=row["author"],
+            published=row["published"],
+            updated=row["updated"],
+            first_seen=row["first_seen"],
+            sort_date=row["sort_date"],
+            summary=row["summary"],
+            content=row["content"],
+            tags=json.loads(row["tags"]),
+            enclosures=json.loads(row["enclosures"]),
+            read=bool(row["read"]),
+            starred=bool(row["starred"]),
+            feed=feed,
+        )
 
-    def get_item(self, item_id: int) -> dict[str, Any]:
+    def get_item(self, item_id: int) -> ItemDetail:
         """One item with every feed that carried it; NotFound if there is none."""
         row = self.conn.execute("SELECT * FROM items WHERE id = ?", [item_id]).fetchone()
         if row is None:
             raise NotFound(f"no item with id {item_id}")
-        data = self._item_dict(row)
-        data["feeds"] = [
-            r["name"]
+        feeds = [
+            str(r["name"])
             for r in self.query(
                 """SELECT f.name FROM item_sources s JOIN feeds f ON f.id = s.feed_id
                    WHERE s.item_id = ? ORDER BY s.first_seen, f.id""",
                 [item_id],
             )
         ]
-        data["feed"] = data["feeds"][0] if data["feeds"] else None
-        return data
+        return ItemDetail(**self._item_row(row, feeds[0] if feeds else None), feeds=feeds)
 
     def mark(self, item_id: int, *, read: bool | None = None, starred: bool | None = None) -> None:
         """Set read/star marks; they survive re-fetches."""

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from radar.store import DatabaseError, ItemFilter, Store, from_iso, utc_now
+from radar.store import DatabaseError, FeedStatusRow, ItemFilter, Store, from_iso, utc_now
+from radar.store import ItemRow as StoredItem
 from radar.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ class IndexStatus:
 
 @dataclass
 class Health:
-    feeds: list[dict[str, Any]]
+    feeds: list[FeedStatusRow]
     index: IndexStatus
     last_refresh: list[str] = field(default_factory=list)
 
@@ -569,7 +570,7 @@ class Backend:
             problem=problem,
         )
 
-    def _refresh_lines(self, feeds: list[dict[str, Any]], latest: datetime | None) -> list[str]:
+    def _refresh_lines(self, feeds: list[FeedStatusRow], latest: datetime | None) -> list[str]:
         run = self.last_run
         if run is not None:
             lines = [f"this session, {run.started:%Y-%m-%d %H:%M} UTC: {run.line()}"]
@@ -592,11 +593,11 @@ def _folded(values: list[str]) -> set[str]:
     return {value.casefold() for value in values}
 
 
-def _item_row(row: dict[str, Any]) -> ItemRow:
+def _item_row(row: StoredItem) -> ItemRow:
     return ItemRow(
         id=int(row["id"]),
         title=row["title"] or "",
-        feed=row.get("feed") or "",
+        feed=row["feed"] or "",
         when=from_iso(row["published"] or row["first_seen"]),
         read=bool(row["read"]),
         starred=bool(row["starred"]),

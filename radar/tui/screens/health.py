@@ -11,6 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
+from radar.store import FeedStatusRow
 from radar.tui.backend import Health, IndexStatus
 from radar.tui.messages import HealthLoaded, WorkFailed
 from radar.tui.screens.base import BaseScreen
@@ -37,20 +38,20 @@ class FeedHealthTable(FlexTable):
         ("Problem", "problem", None),
     )
 
-    def show_feeds(self, feeds: list[dict[str, object]]) -> None:
+    def show_feeds(self, feeds: list[FeedStatusRow]) -> None:
         rows = []
         for feed in feeds:
-            status = str(feed.get("last_status") or "never")
-            problem = feed.get("last_error") or feed.get("problem") or ""
-            errors = int(feed.get("error_count") or 0)  # type: ignore[call-overload]
+            status = feed["last_status"] or "never"
+            problem = feed["last_error"] or feed["problem"] or ""
+            errors = feed["error_count"] or 0
             cells = (
-                plain(str(feed["name"]), "bold"),
-                plain(str(feed.get("kind") or "")),
+                plain(feed["name"], "bold"),
+                plain(feed["kind"] or ""),
                 Text(status, style=STATUS_STYLES.get(status, "dim")),
-                Text(str(feed.get("http_status") or ""), style="dim"),
-                _when(feed.get("last_fetched")),  # type: ignore[arg-type]
-                _when(feed.get("last_ok")),  # type: ignore[arg-type]
-                Text(str(feed.get("item_count") or 0), justify="right"),
+                Text(str(feed["http_status"] or ""), style="dim"),
+                _when(feed["last_fetched"]),
+                _when(feed["last_ok"]),
+                Text(str(feed["item_count"] or 0), justify="right"),
                 Text(str(errors or ""), style="red" if errors else "", justify="right"),
                 plain(str(problem), "red" if status == "error" else "yellow"),
             )
