@@ -433,7 +433,7 @@ def _setting(path: Path, key: str, key_node: yaml.Node, value_node: yaml.Node) -
             line=_line(value_node),
             field=f"settings.{key}",
         )
-    if expected in (int, float) and value <= 0:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
         raise ConfigError(path, "must be positive", line=_line(value_node), field=f"settings.{key}")
     return value
 
