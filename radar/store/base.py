@@ -44,6 +44,23 @@ def chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
         yield values[start : start + size]
 
 
+@contextmanager
+def immediate_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT around the block (ROLLBACK on any error), or join the
+    transaction already open on ``conn``: the outermost one decides."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
 class StoreBase:
     """The connection a table group's methods use; `Store` mixes the groups together."""
 
@@ -57,17 +74,8 @@ class StoreBase:
         back everything, so several writes (a feed's items and its fetch state) can be
         made atomic together.
         """
-        if self.conn.in_transaction:
-            yield self.conn
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
+        with immediate_transaction(self.conn) as conn:
+            yield conn
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         """Rows of one statement: for this package and for tests that inspect the file."""

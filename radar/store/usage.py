@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from radar.store.base import immediate_transaction
 from radar.usage.model import Dependency, Problem, RepoScan
 
 _M007_STATEMENTS = (
@@ -97,17 +98,8 @@ class UsageTables:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        if self.conn.in_transaction:
-            yield self.conn
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
+        with immediate_transaction(self.conn) as conn:
+            yield conn
 
     def record(self, scan: RepoScan, scanned_at: datetime) -> int:
         """Store a scan as the repository's current snapshot; earlier ones stay as history."""
