@@ -366,6 +366,21 @@ def test_empty_lists_say_why_and_what_to_do(radar):
     assert "radar tech add" in radar("tech", "list").stdout
 
 
+def test_empty_runs_and_searches_say_why_and_what_to_do(radar):
+    assert "`radar fetch` makes the first one" in radar("runs").stderr
+    nothing = radar("search", "quantised kernels", "--mode", "lexical")
+    assert "nothing is stored yet" in nothing.stderr and "`radar fetch`" in nothing.stderr
+
+
+def test_a_search_that_finds_nothing_names_its_filters(blog):
+    found = blog("search", "quantised kernels", "--mode", "lexical")
+    assert "Quantised attention kernels explained" in found.stdout
+    filtered = blog("search", "quantised kernels", "--mode", "lexical", "--kind", "papers")
+    assert "no results with --kind papers; try without some of them" in filtered.stderr
+    unknown = blog("search", "zeppelin", "--mode", "lexical")
+    assert "no results; try other words" in unknown.stderr
+
+
 def test_an_empty_filtered_list_names_the_filters(two_feeds):
     two_feeds("items", "mark", "--all-read")
     result = two_feeds("items", "list", "--unread", "--feed", "pytorch")

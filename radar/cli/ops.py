@@ -186,6 +186,9 @@ def runs(app: AppContext, limit: int, as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
+    if not rows:
+        say("no fetch runs yet: `radar fetch` makes the first one", err=True)
+        return
     for row in rows:
         row["status"] = (row["status"].upper() if row["status"] == "failed" else row["status"]) + (
             f" ({row['exit_status']})" if row["exit_status"] else ""

@@ -17,7 +17,7 @@ from radar.search import MODES, SCOPES, SORTS, WEAK_SCORE, Searcher, SearchResul
 from radar.store import ItemFilter, Store
 
 
-def _show(result: SearchResult, as_json: bool) -> None:
+def _show(result: SearchResult, as_json: bool, *, empty_hint: str = "") -> None:
     for note in result.notes:
         say(f"note: {note}", err=True)
     if result.hits and result.weak:
@@ -30,7 +30,7 @@ def _show(result: SearchResult, as_json: bool) -> None:
         print_json([hit.as_dict() for hit in result.hits])
         return
     if not result.hits:
-        say("no results", err=True)
+        say(f"no results{empty_hint}", err=True)
         return
     for hit in result.hits:
         date = item_day(hit.published, hit.first_seen)
@@ -183,7 +183,24 @@ def search(
                     )
             return
         assert query is not None
-        _show(searcher.search(query, filters, **options), as_json)  # type: ignore[arg-type]
+        result = searcher.search(query, filters, **options)  # type: ignore[arg-type]
+        _show(result, as_json, empty_hint=_why_empty(store, filters, min_score))
+
+
+def _why_empty(store: Store, filters: ItemFilter, min_score: float | None) -> str:
+    """Why a search found nothing, and what to try: said after "no results"."""
+    if store.item_count() == 0:
+        return ": nothing is stored yet; `radar fetch` brings the feeds' items in"
+    used = [
+        f"--{name} {value}"
+        for name, value in (("feed", filters.feed), ("tag", filters.tag), ("kind", filters.kind))
+        if value
+    ]
+    used += ["--since"] * bool(filters.since) + ["--until"] * bool(filters.until)
+    used += ["--tech"] * bool(filters.tech) + ["--min-score"] * (min_score is not None)
+    if used:
+        return f" with {', '.join(used)}; try without some of them"
+    return "; try other words, or --mode semantic to search by meaning alone"
 
 
 @click.command()
