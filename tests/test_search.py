@@ -122,7 +122,7 @@ def test_json_results_have_the_documented_fields(searchable):
         "id", "source", "title", "url", "feed", "published", "first_seen", "score", "snippet"
     }
     assert hits[0]["published"].endswith("Z")
-    assert all(a["score"] >= b["score"] for a, b in zip(hits, hits[1:]))
+    assert all(a["score"] >= b["score"] for a, b in zip(hits, hits[1:], strict=False))
 
 
 def test_filters_apply_before_ranking(searchable):
