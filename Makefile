@@ -30,6 +30,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check radar tests bench
+	$(BIN)/ruff format --check radar tests bench
 	$(BIN)/mypy radar
 
 bench: $(STAMP)

@@ -22,9 +22,24 @@ def write(path: Path, text: str) -> Path:
         ("feeds:\n  - name: a\n    url: ftp://x/feed\n", 3, "feeds[0].url", "http"),
         ("feeds:\n  - name: a\n    url: http://x/f\n    kind: blog\n", 4, "feeds[0].kind", "blog"),
         ("feeds:\n  - url: http://x/f\n", 2, "feeds[0].name", "required"),
-        ("feeds:\n  - name: a\n    url: http://x/f\n    colour: red\n", 4, "feeds[0].colour", "unknown"),
-        ("feeds:\n  - name: a\n    url: http://x/a\n  - name: a\n    url: http://x/b\n", 4, "feeds[1].name", "duplicate"),
-        ("feeds:\n  - name: a\n    url: http://x/f\n    tags: pytorch\n", 4, "feeds[0].tags", "list"),
+        (
+            "feeds:\n  - name: a\n    url: http://x/f\n    colour: red\n",
+            4,
+            "feeds[0].colour",
+            "unknown",
+        ),
+        (
+            "feeds:\n  - name: a\n    url: http://x/a\n  - name: a\n    url: http://x/b\n",
+            4,
+            "feeds[1].name",
+            "duplicate",
+        ),
+        (
+            "feeds:\n  - name: a\n    url: http://x/f\n    tags: pytorch\n",
+            4,
+            "feeds[0].tags",
+            "list",
+        ),
         ("settings:\n  concurrency: many\n", 2, "settings.concurrency", "int"),
         ("settings:\n  concurency: 3\n", 2, "settings.concurency", "unknown setting"),
         ("settings:\n  embed_backend: fp16\n", 2, "settings.embed_backend", "int8, fp32"),
@@ -84,7 +99,17 @@ def test_adding_and_removing_feeds_keeps_comments_and_order(tmp_path):
         "    tags: [pytorch]\n"
     )
     path = write(tmp_path / "feeds.yaml", original)
-    add_feeds(path, [FeedConfig("vLLM releases", "https://github.com/vllm-project/vllm/releases.atom", "releases", ("serving",))])
+    add_feeds(
+        path,
+        [
+            FeedConfig(
+                "vLLM releases",
+                "https://github.com/vllm-project/vllm/releases.atom",
+                "releases",
+                ("serving",),
+            )
+        ],
+    )
     text = path.read_text()
     assert text.startswith(original)
     assert "  - name: vLLM releases\n" in text
@@ -147,18 +172,40 @@ def test_init_creates_a_usable_workspace_and_never_overwrites(tmp_path):
 
 
 def test_feeds_add_list_remove_via_cli(radar):
-    radar("feeds", "add", "https://pytorch.org/blog/feed.xml", "--name", "PyTorch", "--tag", "pytorch", "--tag", "training")
+    radar(
+        "feeds",
+        "add",
+        "https://pytorch.org/blog/feed.xml",
+        "--name",
+        "PyTorch",
+        "--tag",
+        "pytorch",
+        "--tag",
+        "training",
+    )
     radar("feeds", "add", "https://rss.arxiv.org/rss/cs.LG", "--kind", "papers")
     import json
 
     listed = json.loads(radar("feeds", "list", "--json").stdout)
     assert listed == [
-        {"name": "PyTorch", "url": "https://pytorch.org/blog/feed.xml", "kind": "news", "tags": ["pytorch", "training"]},
-        {"name": "rss.arxiv.org/rss/cs.LG", "url": "https://rss.arxiv.org/rss/cs.LG", "kind": "papers", "tags": []},
+        {
+            "name": "PyTorch",
+            "url": "https://pytorch.org/blog/feed.xml",
+            "kind": "news",
+            "tags": ["pytorch", "training"],
+        },
+        {
+            "name": "rss.arxiv.org/rss/cs.LG",
+            "url": "https://rss.arxiv.org/rss/cs.LG",
+            "kind": "papers",
+            "tags": [],
+        },
     ]
     duplicate = radar("feeds", "add", "https://pytorch.org/blog/feed.xml", ok=False)
     assert duplicate.exit_code == 2 and "already subscribed" in duplicate.stderr
     radar("feeds", "remove", "PyTorch")
-    assert [f["name"] for f in json.loads(radar("feeds", "list", "--json").stdout)] == ["rss.arxiv.org/rss/cs.LG"]
+    assert [f["name"] for f in json.loads(radar("feeds", "list", "--json").stdout)] == [
+        "rss.arxiv.org/rss/cs.LG"
+    ]
     missing = radar("feeds", "remove", "nope", ok=False)
     assert missing.exit_code == 2 and "nope" in missing.stderr

@@ -79,7 +79,10 @@ def test_sigkill_at_30_moments_loses_and_duplicates_nothing(workspace, server, m
     add_feeds(
         workspace.feeds_path,
         [
-            FeedConfig(f"feed {n}", server.route(f"/f{n}.xml", body=growing.body(n), conditional=False, delay=0.05))
+            FeedConfig(
+                f"feed {n}",
+                server.route(f"/f{n}.xml", body=growing.body(n), conditional=False, delay=0.05),
+            )
             for n in range(FEEDS)
         ],
     )
@@ -101,7 +104,9 @@ def test_sigkill_at_30_moments_loses_and_duplicates_nothing(workspace, server, m
         at_random_moment = run % 3 == 2
         growing.hold(None if at_random_moment else rng.randrange(FEEDS))
         kill_after = rng.randint(1, FEEDS - 1)
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         if at_random_moment:
             time.sleep(rng.uniform(0.05, 2.5))
         else:
@@ -131,7 +136,10 @@ def test_sigkill_at_30_moments_loses_and_duplicates_nothing(workspace, server, m
     assert final.returncode == 0, final.stderr
     verify = subprocess.run(
         [sys.executable, "-m", "radar", "-w", str(workspace.root), "index", "verify", "--json"],
-        env=env, capture_output=True, text=True, timeout=300,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     with sqlite3.connect(workspace.db_path) as conn:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
@@ -170,8 +178,12 @@ def test_a_thousand_reads_during_a_large_ingest_never_hit_a_locked_database(work
                     writer.ingest(
                         "bulk",
                         [
-                            Item(guid=f"{batch}-{n}", url=f"https://bulk.example/{batch}/{n}",
-                                 title=f"Bulk item {batch}-{n} on inference", summary="text " * 40)
+                            Item(
+                                guid=f"{batch}-{n}",
+                                url=f"https://bulk.example/{batch}/{n}",
+                                title=f"Bulk item {batch}-{n} on inference",
+                                summary="text " * 40,
+                            )
                             for n in range(500)
                         ],
                     )

@@ -25,7 +25,9 @@ def test_discovers_advertised_feeds_and_adds_the_first(radar, workspace, server)
 
 
 def test_falls_back_to_common_paths(radar, server):
-    page_url = server.route("/", body=b"<html><body>no links</body></html>", content_type="text/html")
+    page_url = server.route(
+        "/", body=b"<html><body>no links</body></html>", content_type="text/html"
+    )
     server.route("/index.xml", body=FEED)
     found = json.loads(radar("feeds", "discover", page_url, "--json").stdout)
     assert [f["url"] for f in found] == [server.url("/index.xml")]

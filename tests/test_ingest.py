@@ -102,8 +102,15 @@ def test_refetching_changed_feed_does_not_duplicate_and_keeps_marks(radar, works
 
 
 def test_same_article_from_two_feeds_is_stored_once_and_credited_to_both(radar, workspace, server):
-    story = {"title": "PyTorch 2.13 released", "link": "https://pytorch.example/2-13?utm_campaign=x"}
-    syndicated = {"title": "PyTorch 2.13 is out", "link": "https://pytorch.example/2-13", "guid": "abc"}
+    story = {
+        "title": "PyTorch 2.13 released",
+        "link": "https://pytorch.example/2-13?utm_campaign=x",
+    }
+    syndicated = {
+        "title": "PyTorch 2.13 is out",
+        "link": "https://pytorch.example/2-13",
+        "guid": "abc",
+    }
     subscribe(
         workspace,
         ("Official", server.route("/a.xml", body=rss([story]))),
@@ -119,7 +126,9 @@ def test_same_article_from_two_feeds_is_stored_once_and_credited_to_both(radar, 
 
 
 def test_items_without_guid_or_link_dedupe_by_title_and_date(radar, workspace, server):
-    bare = [{"title": "Weekly notes", "pubDate": "Mon, 16 Nov 2026 09:30:00 GMT", "description": "a"}]
+    bare = [
+        {"title": "Weekly notes", "pubDate": "Mon, 16 Nov 2026 09:30:00 GMT", "description": "a"}
+    ]
     subscribe(workspace, ("Notes", server.route("/n.xml", body=rss(bare), conditional=False)))
     radar("fetch", "--no-index")
     radar("fetch", "--all", "--no-index")
@@ -155,7 +164,11 @@ def test_guids_that_change_every_fetch_fall_back_to_the_link(radar, workspace, s
         fetches["n"] += 1
         return rss(
             [
-                {"title": f"Post {n}", "link": f"https://x.example/{n}", "guid": f"{fetches['n']}-{n}"}
+                {
+                    "title": f"Post {n}",
+                    "link": f"https://x.example/{n}",
+                    "guid": f"{fetches['n']}-{n}",
+                }
                 for n in range(3)
             ]
         )
@@ -172,7 +185,10 @@ def test_broken_feeds_are_reported_while_good_ones_ingest(radar, workspace, serv
         ("Good", server.route("/good.xml", body=rss(ITEMS))),
         ("Missing", server.url("/missing.xml")),
         ("Broken", server.route("/oops.xml", status=500, body=b"boom")),
-        ("Html", server.route("/page", body=b"<html><body>hi</body></html>", content_type="text/html")),
+        (
+            "Html",
+            server.route("/page", body=b"<html><body>hi</body></html>", content_type="text/html"),
+        ),
     )
     result = radar("fetch", "--no-index")
     assert result.exit_code == 0
@@ -248,7 +264,12 @@ def test_items_list_filters_by_feed_since_and_unread(radar, workspace, server):
 
 
 def test_item_text_from_feeds_cannot_drive_the_terminal(radar, workspace, server):
-    hostile = [{"title": "Evil \x1b[2J\x1b]0;pwned\x07 title [bold red]x[/]", "link": "https://e.example/1"}]
+    hostile = [
+        {
+            "title": "Evil \x1b[2J\x1b]0;pwned\x07 title [bold red]x[/]",
+            "link": "https://e.example/1",
+        }
+    ]
     body = rss(hostile).replace(b"\x1b", b"&#27;").replace(b"\x07", b"&#7;")
     subscribe(workspace, ("Evil", server.route("/e.xml", body=body)))
     radar("fetch", "--no-index")

@@ -58,9 +58,7 @@ def test_the_plan_keeps_rare_words_and_names_what_it_dropped(fetched):
     assert query == '"paged" OR "attention"' and floor == 0
 
 
-def test_over_the_row_budget_only_the_newest_items_are_scored(
-    radar, fetched, monkeypatch
-):
+def test_over_the_row_budget_only_the_newest_items_are_scored(radar, fetched, monkeypatch):
     monkeypatch.setattr(search_module, "ROW_BUDGET", 10)
     titles = lexical(radar, "weekly update")
     numbers = sorted(int(title.split()[-1]) for title in titles)

@@ -80,7 +80,9 @@ def searchable(tmp_path_factory, model_cache):
             root / "feeds.yaml",
             [
                 FeedConfig("News", server.route("/news.xml", body=rss(news)), "news", ("blog",)),
-                FeedConfig("Papers", server.route("/papers.xml", body=rss(papers)), "papers", ("research",)),
+                FeedConfig(
+                    "Papers", server.route("/papers.xml", body=rss(papers)), "papers", ("research",)
+                ),
             ],
         )
         result = CliRunner().invoke(cli, ["-w", str(root), "fetch"], catch_exceptions=False)
@@ -119,14 +121,24 @@ def test_lexical_mode_matches_words_only(searchable):
 def test_json_results_have_the_documented_fields(searchable):
     hits = json.loads(searchable("search", "GPU memory", "--json").stdout)
     assert hits and set(hits[0]) == {
-        "id", "source", "title", "url", "feed", "published", "first_seen", "score", "snippet"
+        "id",
+        "source",
+        "title",
+        "url",
+        "feed",
+        "published",
+        "first_seen",
+        "score",
+        "snippet",
     }
     assert hits[0]["published"].endswith("Z")
     assert all(a["score"] >= b["score"] for a, b in zip(hits, hits[1:], strict=False))
 
 
 def test_filters_apply_before_ranking(searchable):
-    only_papers = titles(searchable, "serving big language models", "--kind", "papers", "--limit", "5")
+    only_papers = titles(
+        searchable, "serving big language models", "--kind", "papers", "--limit", "5"
+    )
     assert len(only_papers) == 5
     assert set(only_papers) <= {t for t, _ in DISTRACTORS}
     by_feed = titles(searchable, "training", "--feed", "News", "--limit", "10")
@@ -134,9 +146,12 @@ def test_filters_apply_before_ranking(searchable):
     by_tag = titles(searchable, "training", "--tag", "research", "--limit", "3")
     assert len(by_tag) == 3 and set(by_tag) <= {t for t, _ in DISTRACTORS}
     window = titles(searchable, "models", "--since", "2026-11-03", "--until", "2026-11-05")
-    assert window == ["Shrinking weights to four bits", "Spotting drift in production inputs"] or sorted(
-        window
-    ) == sorted(["Shrinking weights to four bits", "Spotting drift in production inputs"])
+    assert window == [
+        "Shrinking weights to four bits",
+        "Spotting drift in production inputs",
+    ] or sorted(window) == sorted(
+        ["Shrinking weights to four bits", "Spotting drift in production inputs"]
+    )
 
 
 def test_similar_excludes_the_item_itself(searchable):
@@ -149,7 +164,9 @@ def test_similar_excludes_the_item_itself(searchable):
 def test_batch_search_prints_one_json_line_per_query(searchable, tmp_path):
     queries = tmp_path / "queries.txt"
     queries.write_text("paged attention\n\nquantisation\n")
-    lines = searchable("search", "--batch", str(queries), "--json", "--limit", "2").stdout.splitlines()
+    lines = searchable(
+        "search", "--batch", str(queries), "--json", "--limit", "2"
+    ).stdout.splitlines()
     parsed = [json.loads(line) for line in lines]
     assert [p["query"] for p in parsed] == ["paged attention", "quantisation"]
     assert all(len(p["results"]) == 2 for p in parsed)
@@ -200,7 +217,9 @@ def test_a_deleted_item_never_comes_back_and_verify_repairs(radar, workspace, li
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("DELETE FROM items WHERE id = ?", [target["id"]])
     for mode in ("hybrid", "semantic", "lexical"):
-        hits = json.loads(radar("search", "Shrinking weights to four bits", "--mode", mode, "--json").stdout)
+        hits = json.loads(
+            radar("search", "Shrinking weights to four bits", "--mode", mode, "--json").stdout
+        )
         assert target["id"] not in [hit["id"] for hit in hits]
     broken = radar("index", "verify", "--json", ok=False)
     assert broken.exit_code == 1 and json.loads(broken.stdout)["extra"] == [target["id"]]
@@ -209,7 +228,9 @@ def test_a_deleted_item_never_comes_back_and_verify_repairs(radar, workspace, li
     assert json.loads(radar("index", "verify", "--json").stdout)["ok"]
 
 
-def test_a_failed_index_write_leaves_the_previous_index_usable(radar, workspace, server, live, monkeypatch):
+def test_a_failed_index_write_leaves_the_previous_index_usable(
+    radar, workspace, server, live, monkeypatch
+):
     import faiss
 
     before = workspace.index_path.read_bytes()

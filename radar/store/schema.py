@@ -239,12 +239,10 @@ def _m006_search_fields(conn: sqlite3.Connection) -> None:
     conn.execute("""INSERT INTO "items_fts" ("items_fts") VALUES ('rebuild')""")
 
 
-
 def _m008_library(conn: sqlite3.Connection) -> None:
     from radar.store.library import m008_library
 
     m008_library(conn)
-
 
 
 def _m009_delivery(conn: sqlite3.Connection) -> None:
