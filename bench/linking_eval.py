@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from radar.techradar import linkeval  # noqa: E402
-from radar.techradar.linking import ItemText, Linker  # noqa: E402
+from radar.techradar import link_eval  # noqa: E402
+from radar.techradar.link_rules import ItemText, Linker  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "linking_labelled.yaml"
 
@@ -31,7 +31,7 @@ def show(title: str, items, predicted, *, per_tech: bool, errors: bool) -> None:
     print(f"\n== {title}")
     for split in ("train", "test"):
         chosen = [item for item in items if item.split == split]
-        report = linkeval.score(chosen, predicted)
+        report = link_eval.score(chosen, predicted)
         c = report.overall
         print(
             f"  {split:<5}  items {len(chosen):>3}  P {c.precision:.3f}  R {c.recall:.3f}  "
@@ -44,7 +44,7 @@ def show(title: str, items, predicted, *, per_tech: bool, errors: bool) -> None:
             for item_id, slug in report.false_negatives:
                 print(f"      FN #{item_id:<4} {slug}")
     if per_tech:
-        report = linkeval.score(items, predicted)
+        report = link_eval.score(items, predicted)
         print(f"  {'technology (both splits)':<28} {'P':>6} {'R':>6} {'F1':>6}  tp fp fn")
         for slug, c in sorted(report.per_tech.items()):
             print(
@@ -67,7 +67,7 @@ def tune(radar, items, similarity_for) -> None:  # type: ignore[no-untyped-def]
     for accept in [x / 100 for x in range(20, 75, 5)]:
         for veto in [x / 100 for x in range(-10, 45, 5)]:
             linker = Linker(radar.technologies, semantic_accept=accept, semantic_veto=veto)
-            report = linkeval.score(train, linkeval.run(linker, radar, train, similarity_for))
+            report = link_eval.score(train, link_eval.run(linker, radar, train, similarity_for))
             c = report.overall
             results.append((c.f1, c.precision, c.recall, accept, veto))
     results.sort(key=lambda r: (r[0], r[1]), reverse=True)
@@ -102,15 +102,15 @@ def main() -> None:
     parser.add_argument("--speed", action="store_true")
     parser.add_argument("--no-semantic", action="store_true")
     args = parser.parse_args()
-    radar, items = linkeval.load_labelled(LABELLED, ROOT)
+    radar, items = link_eval.load_labelled(LABELLED, ROOT)
     traps = sum(item.trap for item in items)
     print(f"{len(items)} labelled items ({traps} traps), {len(radar.technologies)} technologies")
     linker = Linker(radar.technologies)
-    rules = linkeval.run(linker, radar, items)
+    rules = link_eval.run(linker, radar, items)
     show("rules only", items, rules, per_tech=True, errors=args.errors)
     if not args.no_semantic:
-        similarity_for = linkeval.embed_items(embedder(), radar, items)
-        semantic = linkeval.run(linker, radar, items, similarity_for)
+        similarity_for = link_eval.embed_items(embedder(), radar, items)
+        semantic = link_eval.run(linker, radar, items, similarity_for)
         show("rules + semantic", items, semantic, per_tech=True, errors=args.errors)
         if args.tune:
             tune(radar, items, similarity_for)

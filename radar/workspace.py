@@ -71,10 +71,6 @@ class Workspace:
     def lock_path(self) -> Path:
         return self.data_dir / "radar.lock"
 
-    @property
-    def logs_dir(self) -> Path:
-        return self.data_dir / "logs"
-
     def exists(self) -> bool:
         return self.feeds_path.is_file()
 

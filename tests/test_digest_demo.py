@@ -14,7 +14,7 @@ from tuidemo import build_demo
 from radar.digest import iso_week, workspace_digest
 from radar.store import Store
 from radar.techradar import load_workspace_radar
-from radar.techradar.links import link_all
+from radar.techradar.link_store import link_all
 from radar.workspace import Workspace
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -84,9 +84,9 @@ def test_the_demo_week_digest(demo):
 
 
 def test_radar_demo_writes_the_demo_week_digest_in_every_format(demo):
-    from radar.cli.demo import _write_digests
+    from radar.cli.demo import write_digests
 
-    _write_digests(demo, DEMO_WEEK)
+    write_digests(demo, DEMO_WEEK)
     written = {path.suffix: path for path in demo.root.glob(f"digest-{DEMO_WEEK}.*")}
     assert sorted(written) == [".html", ".json", ".md"]
     assert json.loads(written[".json"].read_text())["range"]["week"] == "2026-W47"

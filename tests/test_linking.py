@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from radar.techradar import linkeval
-from radar.techradar.linking import ItemText, Linker, classify_form
+from radar.techradar import link_eval
+from radar.techradar.link_rules import ItemText, Linker, classify_form
 from radar.techradar.model import HistoryEntry, Technology
 from radar.techradar.releases import match_technology, parse_release, version_key
 
@@ -22,7 +22,7 @@ MIN_RECALL = 0.8
 
 @pytest.fixture(scope="module")
 def labelled():
-    return linkeval.load_labelled(LABELLED, ROOT)
+    return link_eval.load_labelled(LABELLED, ROOT)
 
 
 def held_out(items):  # type: ignore[no-untyped-def]
@@ -43,7 +43,7 @@ def test_the_labelled_set_is_big_enough_and_split(labelled):
 def test_held_out_half_meets_precision_and_recall_with_rules_only(labelled):
     radar, items = labelled
     test_half = held_out(items)
-    report = linkeval.score(test_half, linkeval.run(Linker(radar.technologies), radar, test_half))
+    report = link_eval.score(test_half, link_eval.run(Linker(radar.technologies), radar, test_half))
     counts = report.overall
     assert counts.precision >= MIN_PRECISION, report.false_positives
     assert counts.recall >= MIN_RECALL, report.false_negatives
@@ -56,10 +56,10 @@ def test_held_out_half_meets_precision_and_recall_with_the_semantic_step(labelle
 
     radar, items = labelled
     embedder = load_embedder(DEFAULT_MODEL, cache_dir=model_cache, purpose="bulk")
-    similarity_for = linkeval.embed_items(embedder, radar, items)
+    similarity_for = link_eval.embed_items(embedder, radar, items)
     test_half = held_out(items)
-    predicted = linkeval.run(Linker(radar.technologies), radar, test_half, similarity_for)
-    counts = linkeval.score(test_half, predicted).overall
+    predicted = link_eval.run(Linker(radar.technologies), radar, test_half, similarity_for)
+    counts = link_eval.score(test_half, predicted).overall
     assert counts.precision >= MIN_PRECISION
     assert counts.recall >= MIN_RECALL
 
@@ -77,13 +77,13 @@ def test_the_measurement_can_fail_naive_alias_matching_does(labelled):
     test_half = held_out(items)
     predicted = {
         item.id: [
-            linkeval.TechLink(slug, "alias", 1.0)
+            link_eval.TechLink(slug, "alias", 1.0)
             for slug, pattern in patterns.items()
             if pattern.search(f"{item.text.title} {item.text.summary}")
         ]
         for item in test_half
     }
-    assert linkeval.score(test_half, predicted).overall.precision < MIN_PRECISION
+    assert link_eval.score(test_half, predicted).overall.precision < MIN_PRECISION
 
 
 # --- the rules, one by one ------------------------------------------------------------

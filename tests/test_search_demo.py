@@ -14,7 +14,7 @@ from tuidemo import copy_demo, session_demo
 from radar.cli import cli
 from radar.store import Store
 from radar.techradar import load_workspace_radar
-from radar.techradar.links import link_all
+from radar.techradar.link_store import link_all
 from radar.workspace import Workspace
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]

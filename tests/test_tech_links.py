@@ -210,36 +210,36 @@ def test_a_hand_edited_radar_file_is_caught_up(own_demo):
 
 def test_showing_a_technology_relinks_only_after_the_radar_file_changed(own_demo):
     from radar.store import Store
-    from radar.techradar import links, load_radar
+    from radar.techradar import link_store, load_radar
     from radar.workspace import Workspace as RadarWorkspace
 
     workspace = RadarWorkspace(own_demo.root)
     path = own_demo.root / "data" / "techradar.yaml"
     with Store(workspace.db_path) as store:
         unchanged = load_radar(path)
-        assert links.refresh_links_if_radar_changed(store, workspace, unchanged) is None
+        assert link_store.refresh_links_if_radar_changed(store, workspace, unchanged) is None
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("aliases: [Feast]", "aliases: [Feast, Tecton]"), "utf-8")
         edited = load_radar(path)
-        caught_up = links.refresh_links_if_radar_changed(store, workspace, edited)
+        caught_up = link_store.refresh_links_if_radar_changed(store, workspace, edited)
         assert caught_up is not None and "feast" in (caught_up.relinked_technologies or [])
-        assert links.refresh_links_if_radar_changed(store, workspace, edited) is None
+        assert link_store.refresh_links_if_radar_changed(store, workspace, edited) is None
 
 
 def test_counts_per_technology_and_per_week(demo):
     from radar.store import Store
-    from radar.techradar import links, load_radar
+    from radar.techradar import link_store, load_radar
 
     radar = load_radar(demo.root / "data" / "techradar.yaml")
     now = datetime(2026, 11, 23, 12, tzinfo=UTC)
     with Store(demo.root / "data" / "radar.db") as store:
-        counts = links.mention_counts(store, radar, now=now)
-        ray_items = links.items_for_tech(store, "ray")
-        weeks = links.weekly_mentions(store, "ray", now=now)
-        last_month = links.items_for_tech(
+        counts = link_store.mention_counts(store, radar, now=now)
+        ray_items = link_store.items_for_tech(store, "ray")
+        weeks = link_store.weekly_mentions(store, "ray", now=now)
+        last_month = link_store.items_for_tech(
             store, "ray", since=datetime(2026, 10, 24, 12, tzinfo=UTC)
         )
-        by_item = links.technologies_for_items(store, [item["id"] for item in ray_items])
+        by_item = link_store.technologies_for_items(store, [item["id"] for item in ray_items])
     assert counts["Ray"] == len(last_month) > 0
     assert "Kafka" not in counts
     assert weeks[-1]["week_start"] == "2026-11-23" and len(weeks) == 12
@@ -368,7 +368,7 @@ def test_the_tui_counts_mentions_and_weeks_on_its_own_clock(demo):
     """The TUI's backend passes its clock to mention counts and evidence, so a pinned
     clock gives the same figures whatever day the tests run."""
     from radar.store import Store
-    from radar.techradar import links, load_radar
+    from radar.techradar import link_store, load_radar
     from radar.tui.backend import Backend
     from radar.workspace import Workspace as RadarWorkspace
 
@@ -384,6 +384,6 @@ def test_the_tui_counts_mentions_and_weeks_on_its_own_clock(demo):
         much_later.close()
     radar = load_radar(demo.root / "data" / "techradar.yaml")
     with Store(demo.root / "data" / "radar.db") as store:
-        assert counts == links.mention_counts(store, radar, now=pinned) and counts["Ray"] > 0
-        assert weeks == links.weekly_mentions(store, "ray", now=pinned)
+        assert counts == link_store.mention_counts(store, radar, now=pinned) and counts["Ray"] > 0
+        assert weeks == link_store.weekly_mentions(store, "ray", now=pinned)
     assert weeks[-1]["week_start"] == "2026-11-16"

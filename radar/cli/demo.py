@@ -57,7 +57,7 @@ def _show_radar(workspace: Workspace) -> None:
     say(render_text(load_workspace_radar(workspace)))
 
 
-def _write_digests(workspace: Workspace, week: str) -> None:
+def write_digests(workspace: Workspace, week: str) -> None:
     """Write the digest of `week` (the demo's busiest) in every format into the
     workspace, and say where."""
     from radar.cli.digest_cmd import write_output
@@ -140,4 +140,4 @@ def demo(directory: str) -> None:
     say(f"radar -w {directory} tech list")
     say(f"radar -w {directory} digest            # the last complete week ({dates.busiest_week})")
     say(f"radar -w {directory} tui")
-    _write_digests(workspace, dates.busiest_week)
+    write_digests(workspace, dates.busiest_week)

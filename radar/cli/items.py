@@ -179,7 +179,7 @@ def tech_filter_slug(store: Store, workspace: Workspace, name: str | None) -> st
     """The slug for a --tech NAME filter (links brought up to date); NotFound if unknown."""
     if name is None:
         return None
-    from radar.techradar.links import resolve_tech
+    from radar.techradar.link_store import resolve_tech
 
     return resolve_tech(store, workspace, name).slug
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from radar.cli.common import AppContext, pass_app, print_json, print_table, say
-from radar.cli.tech import BY_HELP, _who
+from radar.cli.tech import BY_HELP, decided_by
 from radar.library import Entry, Library, load_workspace_library, save_workspace_library
 from radar.library.exchange import FORMATS, export, import_file
 from radar.library.model import LEVELS, STATUSES, TYPES, LibraryError
@@ -112,7 +112,7 @@ def add(
         url=url,
         title=title or "",
         note=note or "",
-        by=_who(by),
+        by=decided_by(by),
         today=today_utc(),
         type=kind or "link",
         tags=tags,
@@ -219,7 +219,7 @@ def note(app: AppContext, key: str, text: str, by: str | None) -> None:
       radar library note 3fa2c1 "Section 4 is what matters for multi-node"
     """
     workspace, lib = _open(app)
-    entry = lib.note(key, text, by=_who(by), today=today_utc())
+    entry = lib.note(key, text, by=decided_by(by), today=today_utc())
     _save(workspace, lib)
     say(f"noted on {_summary(entry)}")
 
@@ -320,7 +320,7 @@ def import_cmd(app: AppContext, path: str, by: str | None) -> None:
       radar library import ~/Downloads/bookmarks.html
     """
     workspace, lib = _open(app)
-    result = import_file(lib, Path(path), by=_who(by), today=today_utc())
+    result = import_file(lib, Path(path), by=decided_by(by), today=today_utc())
     if result.added:
         _save(workspace, lib)
     say(f"imported {len(result.added)} entries, {result.already} already in the library")

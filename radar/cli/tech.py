@@ -36,7 +36,8 @@ WIDTH = 100
 PKG_HELP = "A package meaning it runs somewhere: ECOSYSTEM:NAME (pypi, conda, npm, image)."
 
 
-def _who(by: str | None) -> str:
+def decided_by(by: str | None) -> str:
+    """Who made a change: `--by` when given, else $RADAR_USER, else the login name."""
     if by:
         return by
     try:
@@ -150,7 +151,7 @@ def add(
         quadrant=quadrant,
         ring=ring,
         rationale=why,
-        by=_who(by),
+        by=decided_by(by),
         description=description,
         aliases=aliases,
         owner=owner,
@@ -179,7 +180,7 @@ def move(app: AppContext, name: str, ring: str, why: str, by: str | None) -> Non
     workspace, radar = _open(app)
     current = radar.get(name)
     before = techradar.RETIRED if current.retired else current.ring
-    moved = radar.move(name, ring, rationale=why, by=_who(by))
+    moved = radar.move(name, ring, rationale=why, by=decided_by(by))
     _save(workspace, radar, [moved.name])
     say(f"moved {moved.name}: {before} -> {moved.ring}")
 
@@ -258,7 +259,7 @@ def remove(app: AppContext, name: str, why: str, by: str | None) -> None:
       radar tech remove "Great Expectations" --why "replaced by in-house checks in dbt"
     """
     workspace, radar = _open(app)
-    retired = radar.remove(name, rationale=why, by=_who(by))
+    retired = radar.remove(name, rationale=why, by=decided_by(by))
     _save(workspace, radar, [retired.name])
     say(f"retired {retired.name} (kept in history; `radar tech move` brings it back)")
 
@@ -276,7 +277,7 @@ def review(app: AppContext, name: str, note: str, by: str | None) -> None:
       radar tech review polars --note "still the right call for feature jobs"
     """
     workspace, radar = _open(app)
-    reviewed = radar.review(name, note=note, by=_who(by))
+    reviewed = radar.review(name, note=note, by=decided_by(by))
     _save(workspace, radar, [reviewed.name])
     say(f"reviewed {reviewed.name} on {reviewed.last_reviewed}")
 
@@ -623,7 +624,7 @@ def import_(
         fmt,
         source=path.name,
         as_of=_day(as_of),
-        by=_who(by),
+        by=decided_by(by),
         extend=extend,
         quadrant_names=_names(quadrant_names),
         ring_names=_names(ring_names),

@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from radar.digest.period import Period
-from radar.digest.stories import _WORD, title_words
+from radar.digest.stories import TITLE_WORD, title_words
 from radar.search import STOPWORDS
 from radar.store import Store
 from radar.techradar.model import TechRadar
@@ -191,7 +191,7 @@ def _usable(word: str, original: str) -> bool:
 def _title_terms(title: str, on_radar: set[str]) -> set[tuple[str, str]]:
     """(key, surface form) of each word and two-word phrase worth counting in a title."""
     normal = unicodedata.normalize("NFKC", title)
-    originals = _WORD.findall(normal)
+    originals = TITLE_WORD.findall(normal)
     folded = [word.casefold() for word in originals]
     found: set[tuple[str, str]] = set()
     keep = [

@@ -44,7 +44,7 @@ from radar.workspace import Workspace
 if TYPE_CHECKING:
     import numpy as np
 
-    from radar.techradar.links import Vectors
+    from radar.techradar.link_store import Vectors
 
 PER_TECHNOLOGY = 20
 """Stories listed under one technology at most."""
@@ -66,7 +66,7 @@ def build_digest(
     max_feed_errors: int = 3,
 ) -> dict[str, Any]:
     """The digest of `period` as plain data (JSON-ready, ordered)."""
-    from radar.techradar.links import Vectors, refresh_links_if_radar_changed
+    from radar.techradar.link_store import Vectors, refresh_links_if_radar_changed
 
     refresh_links_if_radar_changed(store, workspace, radar, embed=True)
     vectors = Vectors(store, workspace, radar)

@@ -297,7 +297,7 @@ def feed_location(text: str, cwd: Path | None = None) -> str:
     )
 
 
-def _raise_all(problems: list[ConfigError]) -> None:
+def raise_all(problems: list[ConfigError]) -> None:
     """Raise the problems found (one as itself, several together); nothing if none."""
     if len(problems) == 1:
         raise problems[0]
@@ -341,7 +341,7 @@ def _parse_feed(path: Path, node: yaml.Node, index: int) -> FeedConfig:
                 field=f"{where}.kind",
             )
         )
-    _raise_all(problems)
+    raise_all(problems)
     return FeedConfig(
         name=values["name"],
         url=values["url"],
@@ -409,7 +409,7 @@ def _parse_settings(path: Path, node: yaml.Node) -> Settings:
                 field="settings.max_interval",
             )
         )
-    _raise_all(problems)
+    raise_all(problems)
     return settings
 
 
@@ -492,7 +492,7 @@ def _parse_doctor(path: Path, node: yaml.Node) -> DoctorSettings:
             problems.append(error)
         except ValueError as exc:
             problems.append(ConfigError(path, str(exc), line=_line(value_node), field=where))
-    _raise_all(problems)
+    raise_all(problems)
     return DoctorSettings(**values)
 
 
@@ -543,7 +543,7 @@ def parse_config(text: str, path: Path) -> Config:
                 )
         except ConfigError as error:
             _collect(problems, error)
-    _raise_all(problems)
+    raise_all(problems)
     return Config(path=path, feeds=tuple(feeds), settings=settings)
 
 

@@ -382,7 +382,7 @@ def _parse_weekly(
 
 def parse_delivery(path: Path, node: yaml.Node) -> DeliverySettings:
     """The ``settings.delivery`` block; every problem in it is raised together."""
-    from radar.feeds.config import _raise_all
+    from radar.feeds.config import raise_all
 
     if _is_empty(node):
         return DeliverySettings()
@@ -393,14 +393,14 @@ def parse_delivery(path: Path, node: yaml.Node) -> DeliverySettings:
     for key, (_key_node, value_node) in entries.items():
         if not _is_empty(value_node):
             values[key] = parsers[key](path, value_node, problems)
-    _raise_all(problems)
+    raise_all(problems)
     return DeliverySettings(**values)
 
 
 def parse_alerts(path: Path, node: yaml.Node) -> AlertSettings:
     """The ``settings.alerts`` block; ring names are checked against the radar when a
     run starts (:func:`radar.delivery.alerts.check_rings`), not here."""
-    from radar.feeds.config import _raise_all
+    from radar.feeds.config import raise_all
 
     if _is_empty(node):
         return AlertSettings(path=path)
@@ -440,7 +440,7 @@ def parse_alerts(path: Path, node: yaml.Node) -> AlertSettings:
                     field="settings.alerts.prereleases",
                 )
             )
-    _raise_all(problems)
+    raise_all(problems)
     return AlertSettings(
         releases=tuple(rings), prereleases=prereleases, ring_lines=lines, path=path
     )

@@ -196,7 +196,7 @@ def run_cycle(
                 store, workspace, config, embed_progress, stage, result
             )
         # After indexing, so ambiguous names can use the new items' vectors.
-        from radar.techradar.links import link_after_fetch
+        from radar.techradar.link_store import link_after_fetch
 
         link_after_fetch(store, workspace, [*summary.new_item_ids, *summary.changed_item_ids])
         from radar.delivery.cycle import after_fetch

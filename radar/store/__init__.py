@@ -100,7 +100,6 @@ __all__ = [
     "from_iso",
     "links_agree",
     "migrate",
-    "open_store",
     "refresh_search_terms",
     "title_key",
     "to_iso",
@@ -177,7 +176,3 @@ class Store(FeedsMixin, ItemsMixin, FtsMixin, VectorsMixin, LinksMixin, RunsMixi
     def integrity_check(self) -> str:
         """SQLite's full integrity check: "ok" or what is damaged."""
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
-
-
-def open_store(db_path: Path) -> Store:
-    return Store(db_path)

@@ -21,7 +21,7 @@ class ItemFilter:
     kind: str | None = None
     item_ids: Sequence[int] | None = None
     tech: str | None = None
-    """Only items linked to the technology with this slug (see radar.techradar.links)."""
+    """Only items linked to the technology with this slug (see radar.techradar.link_store)."""
 
 
 NO_FILTER = ItemFilter()

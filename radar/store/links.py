@@ -1,7 +1,7 @@
 """Item ⇄ technology links, parsed releases, the technologies mirror and technology vectors.
 
 Everything here is derived: rebuildable from the items and data/techradar.yaml (the
-linking rules live in radar.techradar.links; this module only stores and reads).
+linking rules live in radar.techradar.link_store; this module only stores and reads).
 """
 
 from __future__ import annotations

@@ -193,7 +193,7 @@ _M005_STATEMENTS = (
 
 
 def _m005_tech_links(conn: sqlite3.Connection) -> None:
-    """News ⇄ technology links (radar.techradar.links), a mirror of data/techradar.yaml,
+    """News ⇄ technology links (radar.techradar.link_store), a mirror of data/techradar.yaml,
     parsed releases and cached technology vectors. All rebuildable from the radar file."""
     for statement in _M005_STATEMENTS:
         conn.execute(statement)

@@ -88,25 +88,26 @@ def mention_counts(workspace: Workspace, *, now: datetime | None = None) -> dict
     if not workspace.db_path.exists():
         return {}
     from radar.store import Store
-    from radar.techradar import links
+    from radar.techradar import link_store
 
     radar = load_workspace_radar(workspace)
     with Store(workspace.db_path) as store:
-        return links.mention_counts(store, radar, now=now)
+        return link_store.mention_counts(store, radar, now=now)
 
 
 def refresh_links(workspace: Workspace) -> None:
     """The explicit catch-up before showing links: re-link only if the radar file changed
-    since links were last made (see :func:`radar.techradar.links.refresh_links_if_radar_changed`).
-    Never loads the model; a workspace without a database has nothing to catch up."""
+    since links were last made (see
+    :func:`radar.techradar.link_store.refresh_links_if_radar_changed`). Never loads the
+    model; a workspace without a database has nothing to catch up."""
     if not workspace.db_path.exists():
         return
     from radar.store import Store
-    from radar.techradar import links
+    from radar.techradar import link_store
 
     radar = load_workspace_radar(workspace)
     with Store(workspace.db_path) as store:
-        links.refresh_links_if_radar_changed(store, workspace, radar)
+        link_store.refresh_links_if_radar_changed(store, workspace, radar)
 
 
 def evidence(
@@ -115,16 +116,16 @@ def evidence(
     """News evidence for a technology: `recent` and `relevant` items (each a dict with
     id, title, url, published), `weekly_mentions` for the last 12 weeks, oldest first
     (each {"week_start": "YYYY-MM-DD", "count": n}), its `latest_release` (or None),
-    `relevant_by` and `mentions_total`. See :func:`radar.techradar.links.evidence`."""
-    from radar.techradar import links
+    `relevant_by` and `mentions_total`. See :func:`radar.techradar.link_store.evidence`."""
+    from radar.techradar import link_store
 
     if not workspace.db_path.exists():
-        return links.no_evidence()
+        return link_store.no_evidence()
     from radar.store import Store
 
     radar = load_workspace_radar(workspace)
     with Store(workspace.db_path) as store:
-        return links.evidence(store, workspace, radar, tech, now=now)
+        return link_store.evidence(store, workspace, radar, tech, now=now)
 
 
 def radar_changed(workspace: Workspace, radar: TechRadar, names: list[str]) -> None:
@@ -137,7 +138,7 @@ def radar_changed(workspace: Workspace, radar: TechRadar, names: list[str]) -> N
     if not workspace.db_path.exists():
         return
     from radar.store import Store
-    from radar.techradar import links
+    from radar.techradar import link_store
 
     with Store(workspace.db_path) as store:
-        links.update_links(store, workspace, radar)
+        link_store.update_links(store, workspace, radar)

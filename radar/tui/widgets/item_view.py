@@ -54,7 +54,3 @@ class ItemView(VerticalScroll):
         self.query_one(".item-text", Static).update(item_text(detail))
         if from_top:
             self.scroll_home(animate=False)
-
-    def show_text(self, text: Text) -> None:
-        self.query_one(".item-text", Static).update(text)
-        self.scroll_home(animate=False)

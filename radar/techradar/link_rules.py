@@ -548,11 +548,3 @@ class Linker:
 def tech_text(tech: Technology) -> str:
     """What a technology's vector is embedded from: its name and description."""
     return f"{tech.name}: {tech.description}" if tech.description else tech.name
-
-
-def link_texts(
-    technologies: Sequence[Technology], items: Iterable[ItemText]
-) -> list[list[TechLink]]:
-    """Convenience: link several items with a linker built once (no semantic step)."""
-    linker = Linker(technologies)
-    return [linker.link(item) for item in items]

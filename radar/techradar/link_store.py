@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from radar.store import LinkableFeed, LinkableItem, LinkRow, MirrorRow, ReleaseRow, Store, utc_now
-from radar.techradar.linking import ItemText, Linker, Similarity, tech_text
+from radar.techradar.link_rules import ItemText, Linker, Similarity, tech_text
 from radar.techradar.model import Technology, TechRadar
 from radar.techradar.releases import (
     match_technology,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from radar.techradar.linking import ItemText, Linker, TechLink, tech_text
+from radar.techradar.link_rules import ItemText, Linker, TechLink, tech_text
 from radar.techradar.model import TechRadar
 from radar.techradar.record import load_radar
 from radar.techradar.releases import match_technology, parse_release
