@@ -671,6 +671,7 @@ def test_markdown_escaping_and_sparklines():
         r"see https\://x.example and www\.y.example"
     )
     assert md_text("line\none\x1b[31m red") == "line one red"
+    assert md_text("file\u202efdp.exe \u2067rtl\u2069") == "filefdp.exe rtl"
     assert sparkline([0, 1, 2, 4, 8]) == "▁▂▃▅█"
     assert sparkline([0, 0]) == "▁▁"
 

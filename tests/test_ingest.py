@@ -278,6 +278,23 @@ def test_item_text_from_feeds_cannot_drive_the_terminal(radar, workspace, server
     assert "[bold red]x[/]" in shown, "markup is printed literally"
 
 
+def test_text_that_reached_the_database_unparsed_still_cannot_reorder_the_terminal(
+    radar, workspace
+):
+    """A title stored without going through the feed parser (an older radar, a direct
+    import) is cleaned again when printed: no escape sequence and no bidi override, which
+    would show "invoice\u202efdp.exe" as "invoiceexe.pdf"."""
+    with Store(workspace.db_path) as store:
+        store.sync_feeds([FeedConfig("Old", "https://old.example/feed.xml")])
+        title = "invoice\u202efdp.exe \u2066isolated\u2069 \x1b]0;pwned\x07\x1b[2Jdone"
+        store.ingest("Old", [Item(guid="o1", url="https://old.example/1", title=title)])
+
+    shown = radar("items", "list").stdout
+
+    assert "invoicefdp.exe isolated done" in shown
+    assert not set("\u202e\u2066\u2069\x1b\x07") & set(shown) and "pwned" not in shown
+
+
 def test_a_feed_whose_fetch_state_fails_to_save_keeps_none_of_its_items(workspace):
     """Items and the validators that say they are stored share one transaction: a failure
     in between keeps neither, so the next fetch downloads and stores them again."""

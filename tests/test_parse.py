@@ -23,7 +23,7 @@ from radar.feeds.parse import (
     parse_datetime,
     parse_feed,
 )
-from radar.feeds.text import html_to_text, strip_control_chars
+from radar.safetext import html_to_text, strip_controls
 
 FEED_URL = "https://blog.example.com/feeds/all.xml"
 NOW = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
@@ -321,8 +321,8 @@ def test_preformatted_text_keeps_its_lines() -> None:
 def test_terminal_control_characters_and_escape_sequences_are_removed() -> None:
     hostile = "Red \x1b[31mALERT\x1b[0m \x1b]0;pwned\x07title \x9b2Jclear \x07bell \u202eevil\x00"
 
-    assert strip_control_chars(hostile) == "Red ALERT title clear bell evil"
-    assert strip_control_chars("tab\tand\nnewline\r\n") == "tab\tand\nnewline\n"
+    assert strip_controls(hostile) == "Red ALERT title clear bell evil"
+    assert strip_controls("tab\tand\nnewline\r\n") == "tab\tand\nnewline\n"
 
     # Raw ESC is not even legal XML 1.0, so this also takes feedparser's lenient path.
     feed = parse(

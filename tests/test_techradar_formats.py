@@ -22,7 +22,7 @@ from radar.techradar import (
     export_radar,
     import_radar,
 )
-from radar.techradar.formats import html_to_text
+from radar.techradar.formats import description_from_html
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "radar"
 TODAY = date(2026, 11, 25)
@@ -223,7 +223,7 @@ def test_messy_zalando_entries_are_read_or_skipped_with_a_reason() -> None:
 
 
 def test_html_descriptions_become_text_with_their_absolute_links() -> None:
-    text, links = html_to_text(
+    text, links = description_from_html(
         '<p>Use <strong><a href="https://mlflow.org/">MLflow</a></strong> with '
         '<a href="/radar/tools/dvc">DVC</a>.</p><p>Second &quot;para&quot;.</p>'
     )

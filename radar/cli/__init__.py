@@ -63,9 +63,9 @@ class DomainFailure(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        from radar.safetext import terminal_safe
+        from radar.safetext import strip_controls
 
-        click.echo(f"radar: error: {terminal_safe(self.message)}", err=True)
+        click.echo(f"radar: error: {strip_controls(self.message)}", err=True)
 
 
 class BusyFailure(DomainFailure):

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from radar.safetext import terminal_safe
+from radar.safetext import strip_controls
 from radar.workspace import Workspace
 
 
@@ -23,10 +23,6 @@ class AppContext:
 
 
 pass_app = click.make_pass_decorator(AppContext)
-
-
-def workspace_of(ctx: click.Context) -> Workspace:
-    return ctx.ensure_object(AppContext).workspace  # type: ignore[no-any-return]
 
 
 def _json_default(value: Any) -> Any:
@@ -46,12 +42,12 @@ def print_json(value: Any) -> None:
 
 def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
     """Print text that may hold untrusted feed content, with control characters removed."""
-    click.echo(terminal_safe(text), err=err, nl=nl)
+    click.echo(strip_controls(text), err=err, nl=nl)
 
 
 def print_table(rows: Iterable[Mapping[str, Any]], columns: list[str]) -> None:
     """A plain aligned table for humans; untrusted text is made terminal-safe."""
-    rendered = [[terminal_safe(_cell(row.get(col))) for col in columns] for row in rows]
+    rendered = [[strip_controls(_cell(row.get(col))) for col in columns] for row in rows]
     widths = [len(col) for col in columns]
     for line in rendered:
         widths = [max(w, len(cell)) for w, cell in zip(widths, line, strict=True)]

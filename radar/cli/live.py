@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 from radar.ingest import FeedOutcome
 from radar.ops.runner import CycleHooks
-from radar.safetext import terminal_safe
+from radar.safetext import strip_controls
 
 FORCE_TERMINAL_VAR = "RADAR_FORCE_TERMINAL"
 """Set to 1 to treat stderr as a terminal (live display, grouped summary): for tests
@@ -88,7 +88,7 @@ class RunDisplay:
         assert self._progress is not None
         self._new += outcome.new
         self._failed += outcome.status == "error"
-        note = f"{self._new} new, {self._failed} failed · {terminal_safe(outcome.name)[:40]}"
+        note = f"{self._new} new, {self._failed} failed · {strip_controls(outcome.name)[:40]}"
         if self._feeds is None:
             self._feeds = self._progress.add_task(
                 "fetching feeds", total=total, completed=done, note=note
@@ -98,9 +98,9 @@ class RunDisplay:
     def stage(self, text: str) -> None:
         assert self._progress is not None
         if self._stage is None:
-            self._stage = self._progress.add_task(terminal_safe(text), total=None, note="")
+            self._stage = self._progress.add_task(strip_controls(text), total=None, note="")
         else:
-            self._progress.update(self._stage, description=terminal_safe(text))
+            self._progress.update(self._stage, description=strip_controls(text))
 
     def embedded(self, done: int, total: int) -> None:
         assert self._progress is not None
@@ -116,11 +116,11 @@ def print_summary(lines: list[str], *, terminal: bool) -> None:
     """The run's summary on stderr: the first line bold on a terminal, hints dimmed."""
     if not terminal:
         for line in lines:
-            sys.stderr.write(terminal_safe(line) + "\n")
+            sys.stderr.write(strip_controls(line) + "\n")
         return
     from rich.text import Text
 
     console = stderr_console()
     for number, line in enumerate(lines):
         style = "bold" if number == 0 else ("yellow" if line.startswith("no feed") else None)
-        console.print(Text(terminal_safe(line), style=style or ""), soft_wrap=True)
+        console.print(Text(strip_controls(line), style=style or ""), soft_wrap=True)

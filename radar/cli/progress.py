@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from radar.safetext import terminal_safe
+from radar.safetext import strip_controls
 
 
 class ProgressLine:
@@ -15,7 +15,7 @@ class ProgressLine:
     def show(self, text: str) -> None:
         if not self.enabled:
             return
-        sys.stderr.write("\r\x1b[2K" + terminal_safe(text)[:200])
+        sys.stderr.write("\r\x1b[2K" + strip_controls(text)[:200])
         sys.stderr.flush()
         self._shown = True
 

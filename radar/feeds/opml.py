@@ -23,6 +23,7 @@ from xml.parsers import expat
 
 from radar.errors import ConfigError
 from radar.feeds.config import KINDS, FeedConfig, validate_remote_url
+from radar.safetext import clean_line
 
 RADAR_NAMESPACE = "urn:x-radar:opml:1"
 """Namespace of radar's own outline attributes (``radar:kind``) in exported OPML."""
@@ -47,7 +48,7 @@ class _Outline:
     children: list[_Outline] = field(default_factory=list)
 
     def text(self) -> str:
-        return _clean_text(self.attrs.get("title", "")) or _clean_text(self.attrs.get("text", ""))
+        return clean_line(self.attrs.get("title", "")) or clean_line(self.attrs.get("text", ""))
 
     def label(self) -> str:
         return repr(self.text()) if self.text() else "an untitled outline"
@@ -469,13 +470,6 @@ def _tags(node: _Outline, folders: tuple[str, ...]) -> tuple[str, ...]:
         for value in (category or "").split(","):
             tags.extend(slugify(part) for part in value.split("/"))
     return tuple(dict.fromkeys(tag for tag in tags if tag))
-
-
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _clean_text(text: str) -> str:
-    return " ".join(_CONTROL_CHARS.sub(" ", text).split())
 
 
 def _shorten(text: str, limit: int = 80) -> str:

@@ -19,7 +19,8 @@ import feedparser
 from radar.errors import FeedError
 from radar.feeds.fastparse import parse_fast
 from radar.feeds.model import Enclosure, Item, ParsedFeed
-from radar.feeds.text import canonical_url, clean_line, clean_text, html_to_text, split_fragment
+from radar.feeds.urls import canonical_url, split_fragment
+from radar.safetext import clean_line, clean_text, html_to_text
 
 __all__ = [
     "canonical_url",

@@ -13,7 +13,7 @@ from typing import Any, Literal, TypedDict
 
 from radar.errors import NotFound
 from radar.feeds.model import Item
-from radar.feeds.text import split_fragment
+from radar.feeds.urls import split_fragment
 from radar.store import base
 from radar.store.base import StoreBase, chunks, to_iso
 from radar.store.filters import NO_FILTER, ItemFilter, filter_sql

@@ -14,7 +14,7 @@ from radar.techradar.formats.common import (
     ImportReport,
     Incoming,
     MergeOptions,
-    html_to_text,
+    description_from_html,
     merge,
 )
 from radar.techradar.model import TechRadar, today_utc
@@ -27,7 +27,7 @@ __all__ = [
     "ImportReport",
     "detect_format",
     "export_radar",
-    "html_to_text",
+    "description_from_html",
     "import_radar",
 ]
 

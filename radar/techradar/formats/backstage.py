@@ -11,7 +11,13 @@ import json
 from datetime import date
 from typing import Any
 
-from radar.techradar.formats.common import FormatError, Incoming, html_to_text, parse_day, text_of
+from radar.techradar.formats.common import (
+    FormatError,
+    Incoming,
+    description_from_html,
+    parse_day,
+    text_of,
+)
 from radar.techradar.model import RETIRED, Link, TechRadar, display_name, match_choice
 
 RING_COLOURS = ("#5ba300", "#009eb0", "#c7ba00", "#d9534f")
@@ -115,7 +121,7 @@ def _incoming(
     if not isinstance(raw, dict):
         return Incoming("", "", "", where, problem="not an object")
     name = text_of(raw.get("title")) or text_of(raw.get("key")) or text_of(raw.get("id"))
-    description, found_links = html_to_text(text_of(raw.get("description")))
+    description, found_links = description_from_html(text_of(raw.get("description")))
     links = _links(raw)
     links += [link for link in found_links if all(link.url != x.url for x in links)]
     entry = Incoming(
@@ -139,7 +145,7 @@ def _incoming(
             return entry
         when = parse_day(snapshot.get("date")) or as_of
         ring = _pick(text_of(snapshot.get("ringId")), rings, radar.rings)
-        rationale, _ = html_to_text(text_of(snapshot.get("description")))
+        rationale, _ = description_from_html(text_of(snapshot.get("description")))
         entry.history.append((when, ring, rationale))
     # Newest first by the format; a stable sort then keeps same-day entries in order.
     entry.history.reverse()

@@ -14,7 +14,13 @@ import json
 from datetime import date
 from typing import Any
 
-from radar.techradar.formats.common import FormatError, Incoming, html_to_text, parse_flag, text_of
+from radar.techradar.formats.common import (
+    FormatError,
+    Incoming,
+    description_from_html,
+    parse_flag,
+    text_of,
+)
 from radar.techradar.model import Status, TechRadar, display_name
 
 COLUMNS = ("name", "ring", "quadrant", "isNew", "status", "description")
@@ -54,7 +60,7 @@ def _incoming(row: dict[str, Any], where: str) -> Incoming:
     # Header names vary in case between sheets ("isNew", "IsNew", "Quadrant").
     lowered = {str(key).strip().casefold(): value for key, value in row.items() if key}
     name = text_of(lowered.get("name"))
-    description, links = html_to_text(text_of(lowered.get("description")))
+    description, links = description_from_html(text_of(lowered.get("description")))
     entry = Incoming(
         name=name,
         ring=text_of(lowered.get("ring")),

@@ -8,14 +8,13 @@ collecting a report instead of stopping at the first bad entry.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from html.parser import HTMLParser
 from typing import Any
 
 from radar.errors import RadarError
+from radar.safetext import clean_text, html_to_text_and_links
 from radar.techradar.model import (
     RETIRED,
     HistoryEntry,
@@ -83,37 +82,6 @@ class ImportReport:
 # -- text helpers --------------------------------------------------------------
 
 
-class _TextExtractor(HTMLParser):
-    _BREAKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[Link] = []
-        self._href: str | None = None
-        self._anchor_text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._BREAKS:
-            self.parts.append("\n")
-        if tag == "a":
-            self._href = dict(attrs).get("href")
-            self._anchor_text = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._BREAKS:
-            self.parts.append("\n")
-        if tag == "a" and self._href:
-            title = " ".join("".join(self._anchor_text).split())
-            self.links.append(Link(title=title or self._href, url=self._href.strip()))
-            self._href = None
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-        if self._href is not None:
-            self._anchor_text.append(data)
-
-
 _HTML_TAG = re.compile(
     r"</?(?:p|a|b|i|em|strong|br|div|span|ul|ol|li|code|pre|h[1-6]|blockquote|table|tr|td)\b"
     r"[^>]*>",
@@ -122,27 +90,24 @@ _HTML_TAG = re.compile(
 _HTML_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.IGNORECASE)
 
 
-def html_to_text(markup: str) -> tuple[str, list[Link]]:
-    """Readable text from an HTML fragment (paragraphs kept apart), and its absolute
+def description_from_html(markup: str) -> tuple[str, list[Link]]:
+    """Readable text of a description (paragraphs a blank line apart), and its absolute
     http(s) links. Text without HTML tags or entities is taken as plain text, so
-    'a <b> c' written by a person survives."""
+    'a < b, c > d' written by a person survives."""
     if not (_HTML_TAG.search(markup) or _HTML_ENTITY.search(markup)):
-        return _tidy(markup), []
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    links = [link for link in parser.links if link.url.startswith(("http://", "https://"))]
-    unique: list[Link] = []
-    for link in links:
-        if all(existing.url != link.url for existing in unique):
-            unique.append(link)
-    return _tidy(html.unescape("".join(parser.parts))), unique
+        return _paragraphs(clean_text(markup)), []
+    text, anchors = html_to_text_and_links(markup)
+    links: list[Link] = []
+    for title, url in anchors:
+        if url.startswith(("http://", "https://")) and all(link.url != url for link in links):
+            links.append(Link(title=title or url, url=url))
+    return _paragraphs(text), links
 
 
-def _tidy(text: str) -> str:
-    paragraphs = re.split(r"\n\s*\n|\n", text)
-    cleaned = [" ".join(p.split()) for p in paragraphs]
-    return "\n\n".join(p for p in cleaned if p)
+def _paragraphs(text: str) -> str:
+    """Each line of ``text`` as a paragraph, whitespace collapsed, a blank line between."""
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n\n".join(line for line in lines if line)
 
 
 def parse_flag(value: Any) -> bool | None:

@@ -16,7 +16,7 @@ from typing import Any
 from radar.techradar.formats.common import (
     FormatError,
     Incoming,
-    html_to_text,
+    description_from_html,
     parse_day,
     parse_flag,
     text_of,
@@ -69,7 +69,7 @@ def _incoming(
     name = text_of(raw.get("label") or raw.get("name"))
     quadrant, quadrant_problem = _index_or_name(raw.get("quadrant"), quadrant_names)
     ring, ring_problem = _index_or_name(raw.get("ring"), ring_names)
-    description, links = html_to_text(text_of(raw.get("description")))
+    description, links = description_from_html(text_of(raw.get("description")))
     link = text_of(raw.get("link"))
     if link.startswith(("http://", "https://")) and all(x.url != link for x in links):
         links.insert(0, Link(title=name, url=link))
