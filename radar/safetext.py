@@ -23,7 +23,7 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"
     r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]{0,512}(?:\x07|\x1b\\|\x9c)?"
 )
-_SEQUENCE_START = re.compile("[\x1b\x90\x98\x9b\x9d-\x9f]")
+_C1_SEQUENCE_START = re.compile("[\x90\x98\x9b\x9d-\x9f]")
 # C0 except tab and newline, DEL, C1, bidi embeddings/overrides/isolates (they reorder what a
 # terminal shows: "\u202eexe.txt" reads as "txt.exe") and lone surrogates (not UTF-8).
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -35,9 +35,9 @@ _NEWLINE_RUN = re.compile(r" *\n[\s]*")
 def strip_controls(text: str) -> str:
     """Text a terminal shows literally: escape sequences, control characters (all but tab
     and newline; carriage returns too) and bidi overrides and isolates removed."""
-    if not text:
+    if not text or not _CONTROL_CHARS.search(text):  # every sequence starts with a control
         return text
-    if _SEQUENCE_START.search(text):
+    if "\x1b" in text or _C1_SEQUENCE_START.search(text):
         text = _ESCAPE_SEQUENCE.sub("", text)
     return _CONTROL_CHARS.sub("", text)
 
