@@ -16,9 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from radar.conflicts import check_conflict_markers
 from radar.errors import ConfigError
-from radar.feeds.config import atomic_write_text
 from radar.library.model import (
     LEVELS,
     STATUSES,
@@ -30,7 +28,16 @@ from radar.library.model import (
     clean_words,
     normalise_url,
 )
-from radar.techradar.record import _block_scalar, _flow_list, _flow_scalar, _Reader
+from radar.yamlrecord import (
+    YamlReader,
+    block_scalar,
+    compose_record,
+    flow_list,
+    flow_mapping,
+    flow_scalar,
+    read_record_text,
+    save_checked,
+)
 
 HEADER = [
     "# The team library: what we learned from, and why it matters.",
@@ -57,7 +64,7 @@ NOTE_FIELDS = ("text", "by", "date")
 # -- reading -------------------------------------------------------------------
 
 
-def _parse_note(reader: _Reader, node: yaml.Node, field: str) -> Note:
+def _parse_note(reader: YamlReader, node: yaml.Node, field: str) -> Note:
     if isinstance(node, yaml.ScalarNode):
         return Note(reader.text(node, field, required=True))
     parts = reader.mapping(node, field, NOTE_FIELDS)
@@ -74,7 +81,7 @@ def _parse_note(reader: _Reader, node: yaml.Node, field: str) -> Note:
 
 
 def _choice(
-    reader: _Reader, node: yaml.Node, field: str, choices: tuple[str, ...], *, empty_ok: bool
+    reader: YamlReader, node: yaml.Node, field: str, choices: tuple[str, ...], *, empty_ok: bool
 ) -> str:
     value = reader.text(node, field).casefold()
     if (value or not empty_ok) and value not in choices:
@@ -82,7 +89,7 @@ def _choice(
     return value
 
 
-def _parse_entry(reader: _Reader, node: yaml.Node, field: str) -> Entry:
+def _parse_entry(reader: YamlReader, node: yaml.Node, field: str) -> Entry:
     parts = reader.mapping(node, field, ENTRY_FIELDS)
     for required in ("id", "url"):
         if required not in parts:
@@ -184,21 +191,12 @@ def _comments(text: str, starts: list[int]) -> tuple[list[str], dict[int, list[s
 
 def parse_library(text: str, path: Path) -> Library:
     """Validate library.yaml text and build the library; ConfigError on the first problem."""
-    check_conflict_markers(text, path)
-    try:
-        root = yaml.compose(text, Loader=yaml.CSafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise ConfigError(
-            path, f"not valid YAML: {exc.problem}", line=mark.line + 1 if mark else None
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(path, f"not valid YAML: {exc}") from None
+    root = compose_record(text, path)
     library = Library()
     if root is None:
         library.header = [line.strip() for line in text.splitlines() if line.strip()]
         return library
-    reader = _Reader(path)
+    reader = YamlReader(path)
     if not isinstance(root, yaml.MappingNode):
         raise ConfigError(path, "top level must be a mapping with `entries:`", line=1)
     parts = reader.mapping(root, "", ("entries",))
@@ -232,13 +230,8 @@ def parse_library(text: str, path: Path) -> Library:
 
 def load_library(path: Path) -> Library:
     """Read the library file; a missing file is an empty library."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Library()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, f"cannot read: {exc}") from None
-    return parse_library(text, path)
+    text = read_record_text(path)
+    return Library() if text is None else parse_library(text, path)
 
 
 # -- writing -------------------------------------------------------------------
@@ -247,33 +240,26 @@ def load_library(path: Path) -> Library:
 def _dump_entry(entry: Entry, comments: list[str]) -> list[str]:
     pad = "    "
     lines = [f"  {comment}" for comment in comments]
-    lines.append(f"  - id: {_flow_scalar(entry.id)}")
-    lines.append(f"{pad}url: {_flow_scalar(entry.url)}")
-    lines.append(f"{pad}title: {_block_scalar(entry.title, pad)}")
-    lines.append(f"{pad}type: {_flow_scalar(entry.type)}")
-    lines.append(f"{pad}tags: {_flow_list(list(entry.tags))}")
-    lines.append(f"{pad}technologies: {_flow_list(list(entry.technologies))}")
+    lines.append(f"  - id: {flow_scalar(entry.id)}")
+    lines.append(f"{pad}url: {flow_scalar(entry.url)}")
+    lines.append(f"{pad}title: {block_scalar(entry.title, pad)}")
+    lines.append(f"{pad}type: {flow_scalar(entry.type)}")
+    lines.append(f"{pad}tags: {flow_list(list(entry.tags))}")
+    lines.append(f"{pad}technologies: {flow_list(list(entry.technologies))}")
     if entry.level:
-        lines.append(f"{pad}level: {_flow_scalar(entry.level)}")
-    lines.append(f"{pad}status: {_flow_scalar(entry.status)}")
+        lines.append(f"{pad}level: {flow_scalar(entry.level)}")
+    lines.append(f"{pad}status: {flow_scalar(entry.status)}")
     if entry.reason:
-        lines.append(f"{pad}reason: {_block_scalar(entry.reason, pad)}")
-    lines.append(f"{pad}added_by: {_flow_scalar(entry.added_by)}")
+        lines.append(f"{pad}reason: {block_scalar(entry.reason, pad)}")
+    lines.append(f"{pad}added_by: {flow_scalar(entry.added_by)}")
     lines.append(f"{pad}added: {entry.added.isoformat() if entry.added else 'null'}")
     if not entry.notes:
         lines.append(f"{pad}notes: []")
         return lines
     lines.append(f"{pad}notes:")
     for note in entry.notes:
-        fields = ", ".join(
-            f"{key}: {_flow_scalar(value)}"
-            for key, value in (
-                ("by", note.by),
-                ("date", note.date),
-                ("text", note.text),
-            )
-        )
-        lines.append(f"{pad}  - {{{fields}}}")
+        fields = flow_mapping((("by", note.by), ("date", note.date), ("text", note.text)))
+        lines.append(f"{pad}  - {fields}")
     return lines
 
 
@@ -294,9 +280,7 @@ def dump_library(library: Library) -> str:
 def save_library(library: Library, path: Path) -> str:
     """Write the library atomically, after checking it reads back the same; returns the text."""
     text = dump_library(library)
-    reread = parse_library(text, path)
-    if dump_library(reread) != text:
-        raise ConfigError(path, "internal error: the library would not read back unchanged")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, text)
+    save_checked(
+        path, text, lambda written: dump_library(parse_library(written, path)), "the library"
+    )
     return text

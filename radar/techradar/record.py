@@ -9,18 +9,24 @@ atomic, so a diff shows exactly the technology that changed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
 
-from radar.conflicts import check_conflict_markers
 from radar.errors import ConfigError
-from radar.feeds.config import atomic_write_text
 from radar.techradar.model import RETIRED, HistoryEntry, Link, Technology, TechRadar, slugify
 from radar.techradar.packages import PackageNameError, normalise_package
+from radar.yamlrecord import (
+    YamlReader,
+    block_scalar,
+    compose_record,
+    flow_list,
+    flow_mapping,
+    flow_scalar,
+    read_record_text,
+    save_checked,
+)
 
 HEADER = (
     "# The team's tech radar. Written by `radar tech ...`; hand edits are fine, but a\n"
@@ -48,83 +54,7 @@ T = TypeVar("T")
 # -- reading -------------------------------------------------------------------
 
 
-class _Reader:
-    """Turns composed YAML nodes into values, raising ConfigError with line numbers."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._constructor = SafeConstructor()
-
-    def fail(self, node: yaml.Node, message: str, field: str) -> ConfigError:
-        return ConfigError(self.path, message, line=node.start_mark.line + 1, field=field)
-
-    def is_empty(self, node: yaml.Node) -> bool:
-        return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
-
-    def scalar(self, node: yaml.Node, field: str) -> Any:
-        if not isinstance(node, yaml.ScalarNode):
-            raise self.fail(node, "expected a single value", field)
-        try:
-            return self._constructor.construct_object(node, deep=True)
-        except (ConstructorError, ValueError) as exc:
-            raise self.fail(node, f"unreadable value: {exc}", field) from None
-
-    def text(self, node: yaml.Node, field: str, *, required: bool = False) -> str:
-        if self.is_empty(node):
-            value: Any = ""
-        else:
-            value = self.scalar(node, field)
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise self.fail(node, f"must be text, got {value!r}", field)
-        text = str(value).strip()
-        if required and not text:
-            raise self.fail(node, "must not be empty", field)
-        return text
-
-    def day(self, node: yaml.Node, field: str) -> date:
-        value = self.scalar(node, field)
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        raise self.fail(node, f"must be a date like 2026-11-18, got {value!r}", field)
-
-    def flag(self, node: yaml.Node, field: str) -> bool:
-        value = self.scalar(node, field)
-        if not isinstance(value, bool):
-            raise self.fail(node, f"must be true or false, got {value!r}", field)
-        return value
-
-    def mapping(
-        self, node: yaml.Node, field: str, allowed: tuple[str, ...]
-    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, "must be a mapping", field)
-        result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            where = f"{field}.{key}" if field else key
-            if key not in allowed:
-                raise self.fail(key_node, f"unknown field (expected {', '.join(allowed)})", where)
-            if key in result:
-                raise self.fail(key_node, "appears twice", where)
-            result[key] = (key_node, value_node)
-        return result
-
-    def sequence(self, node: yaml.Node, field: str, item: Callable[[yaml.Node, str], T]) -> list[T]:
-        if self.is_empty(node):
-            return []
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.fail(node, "must be a list", field)
-        return [item(child, f"{field}[{index}]") for index, child in enumerate(node.value)]
-
-
-def _parse_link(reader: _Reader, node: yaml.Node, field: str) -> Link:
+def _parse_link(reader: YamlReader, node: yaml.Node, field: str) -> Link:
     if isinstance(node, yaml.ScalarNode):
         url = reader.text(node, field, required=True)
         return Link(title=url, url=url)
@@ -136,7 +66,9 @@ def _parse_link(reader: _Reader, node: yaml.Node, field: str) -> Link:
     return Link(title=title or url, url=url)
 
 
-def _parse_history(reader: _Reader, node: yaml.Node, field: str, rings: list[str]) -> HistoryEntry:
+def _parse_history(
+    reader: YamlReader, node: yaml.Node, field: str, rings: list[str]
+) -> HistoryEntry:
     parts = reader.mapping(node, field, HISTORY_FIELDS)
     for required in ("date", "ring", "rationale"):
         if required not in parts:
@@ -161,7 +93,9 @@ def _parse_history(reader: _Reader, node: yaml.Node, field: str, rings: list[str
     )
 
 
-def _parse_technology(reader: _Reader, node: yaml.Node, field: str, radar: TechRadar) -> Technology:
+def _parse_technology(
+    reader: YamlReader, node: yaml.Node, field: str, radar: TechRadar
+) -> Technology:
     parts = reader.mapping(node, field, TECH_FIELDS)
     for required in ("name", "quadrant", "ring", "history"):
         if required not in parts:
@@ -231,7 +165,7 @@ def _parse_technology(reader: _Reader, node: yaml.Node, field: str, radar: TechR
     )
 
 
-def _parse_package(reader: _Reader, node: yaml.Node, field: str) -> str:
+def _parse_package(reader: YamlReader, node: yaml.Node, field: str) -> str:
     try:
         return normalise_package(reader.text(node, field, required=True))
     except PackageNameError as exc:
@@ -239,7 +173,7 @@ def _parse_package(reader: _Reader, node: yaml.Node, field: str) -> str:
 
 
 def _check_history(
-    reader: _Reader, node: yaml.Node, field: str, history: list[HistoryEntry]
+    reader: YamlReader, node: yaml.Node, field: str, history: list[HistoryEntry]
 ) -> None:
     assert isinstance(node, yaml.SequenceNode)
     for index in range(1, len(history)):
@@ -257,7 +191,7 @@ def _check_history(
 
 
 def _check_ring_matches_history(
-    reader: _Reader,
+    reader: YamlReader,
     ring_node: yaml.Node,
     field: str,
     ring: str,
@@ -281,7 +215,7 @@ def _check_ring_matches_history(
         )
 
 
-def _parse_names(reader: _Reader, node: yaml.Node, field: str) -> list[str]:
+def _parse_names(reader: YamlReader, node: yaml.Node, field: str) -> list[str]:
     names = reader.sequence(
         node, field, lambda child, where: reader.text(child, where, required=True)
     )
@@ -301,20 +235,11 @@ def _parse_names(reader: _Reader, node: yaml.Node, field: str) -> list[str]:
 
 def parse_radar(text: str, path: Path) -> TechRadar:
     """Validate techradar.yaml text and build the radar; ConfigError on the first problem."""
-    check_conflict_markers(text, path)
-    try:
-        root = yaml.compose(text, Loader=yaml.CSafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise ConfigError(
-            path, f"not valid YAML: {exc.problem}", line=mark.line + 1 if mark else None
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(path, f"not valid YAML: {exc}") from None
+    root = compose_record(text, path)
     radar = TechRadar()
     if root is None:
         return radar
-    reader = _Reader(path)
+    reader = YamlReader(path)
     if not isinstance(root, yaml.MappingNode):
         raise ConfigError(path, "top level must be a mapping with `technologies:`", line=1)
     parts = reader.mapping(root, "", ("rings", "quadrants", "snapshots", "technologies"))
@@ -349,97 +274,53 @@ def parse_radar(text: str, path: Path) -> TechRadar:
 
 def load_radar(path: Path) -> TechRadar:
     """Read the radar file; a missing file is an empty radar with the default lists."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return TechRadar()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, f"cannot read: {exc}") from None
-    return parse_radar(text, path)
+    text = read_record_text(path)
+    return TechRadar() if text is None else parse_radar(text, path)
 
 
 # -- writing -------------------------------------------------------------------
 
 
-def _flow_scalar(value: Any) -> str:
-    """A scalar written so it reads back identically inside a flow ([...], {...}) context."""
-    if isinstance(value, date):
-        return value.isoformat()
-    dumped = yaml.dump(
-        [value],
-        Dumper=yaml.CSafeDumper,
-        default_flow_style=True,
-        allow_unicode=True,
-        width=1 << 30,
-    )
-    return dumped.strip()[1:-1]
-
-
-def _block_scalar(value: str, indent: str) -> str:
-    """A scalar for block context: plain or quoted on one line; literal block if multi-line."""
-    lines = value.split("\n")
-    literal_ok = (
-        len(lines) > 1
-        and value == value.strip()
-        and all(line == line.rstrip() for line in lines)
-        and all(ch == "\n" or (ch.isprintable() and ch != "\t") for ch in value)
-    )
-    if literal_ok:
-        body = "\n".join(f"{indent}  {line}" if line else "" for line in lines)
-        return f"|-\n{body}"
-    if "\n" in value:
-        return _flow_scalar(value)
-    dumped = yaml.dump(value, Dumper=yaml.CSafeDumper, allow_unicode=True, width=1 << 30)
-    return dumped.removesuffix("\n").removesuffix("\n...").strip()
-
-
-def _flow_list(values: list[str]) -> str:
-    return "[" + ", ".join(_flow_scalar(v) for v in values) + "]"
-
-
 def _dump_technology(tech: Technology) -> list[str]:
     pad = "    "
-    lines = [f"  - name: {_flow_scalar(tech.name)}"]
-    lines.append(f"{pad}quadrant: {_flow_scalar(tech.quadrant)}")
-    lines.append(f"{pad}ring: {_flow_scalar(tech.ring)}")
-    lines.append(f"{pad}description: {_block_scalar(tech.description, pad)}")
-    lines.append(f"{pad}aliases: {_flow_list(tech.aliases)}")
-    lines.append(f"{pad}owner: {_flow_scalar(tech.owner)}")
+    lines = [f"  - name: {flow_scalar(tech.name)}"]
+    lines.append(f"{pad}quadrant: {flow_scalar(tech.quadrant)}")
+    lines.append(f"{pad}ring: {flow_scalar(tech.ring)}")
+    lines.append(f"{pad}description: {block_scalar(tech.description, pad)}")
+    lines.append(f"{pad}aliases: {flow_list(tech.aliases)}")
+    lines.append(f"{pad}owner: {flow_scalar(tech.owner)}")
     if tech.links:
         lines.append(f"{pad}links:")
         for link in tech.links:
-            lines.append(
-                f"{pad}  - {{title: {_flow_scalar(link.title)}, url: {_flow_scalar(link.url)}}}"
-            )
+            lines.append(f"{pad}  - {flow_mapping((('title', link.title), ('url', link.url)))}")
     else:
         lines.append(f"{pad}links: []")
-    lines.append(f"{pad}alternatives: {_flow_list(tech.alternatives)}")
-    lines.append(f"{pad}production_use: {_block_scalar(tech.production_use, pad)}")
+    lines.append(f"{pad}alternatives: {flow_list(tech.alternatives)}")
+    lines.append(f"{pad}production_use: {block_scalar(tech.production_use, pad)}")
     reviewed = tech.last_reviewed.isoformat() if tech.last_reviewed else "null"
     lines.append(f"{pad}last_reviewed: {reviewed}")
     lines.append(f"{pad}retired: {'true' if tech.retired else 'false'}")
     if tech.packages:
-        lines.append(f"{pad}packages: {_flow_list(tech.packages)}")
+        lines.append(f"{pad}packages: {flow_list(tech.packages)}")
     lines.append(f"{pad}history:")
     for entry in tech.history:
-        fields = ", ".join(
-            f"{key}: {_flow_scalar(value)}"
-            for key, value in (
+        fields = flow_mapping(
+            (
                 ("date", entry.date),
                 ("ring", entry.ring),
                 ("rationale", entry.rationale),
                 ("by", entry.by),
             )
         )
-        lines.append(f"{pad}  - {{{fields}}}")
+        lines.append(f"{pad}  - {fields}")
     return lines
 
 
 def dump_radar(radar: TechRadar) -> str:
     """The file text for a radar; identical radars always give identical text."""
     out = [HEADER.rstrip("\n")]
-    out.append(f"rings: {_flow_list(radar.rings)}")
-    out.append(f"quadrants: {_flow_list(radar.quadrants)}")
+    out.append(f"rings: {flow_list(radar.rings)}")
+    out.append(f"quadrants: {flow_list(radar.quadrants)}")
     out.append(f"snapshots: [{', '.join(day.isoformat() for day in sorted(radar.snapshots))}]")
     technologies = sorted(radar.technologies, key=lambda t: (t.name.casefold(), t.name))
     if not technologies:
@@ -455,7 +336,4 @@ def dump_radar(radar: TechRadar) -> str:
 def save_radar(radar: TechRadar, path: Path) -> None:
     """Write the radar atomically, after checking the text reads back as the same radar."""
     text = dump_radar(radar)
-    reread = parse_radar(text, path)
-    if dump_radar(reread) != text:
-        raise ConfigError(path, "internal error: the radar would not read back unchanged")
-    atomic_write_text(path, text)
+    save_checked(path, text, lambda written: dump_radar(parse_radar(written, path)), "the radar")
