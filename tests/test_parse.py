@@ -1,4 +1,4 @@
-"""Turning feed bytes into clean items: `radar.feeds.parse` and `radar.safetext` and `radar.feeds.urls`.
+"""Turning feed bytes into clean items: `radar.feeds.parse`, `radar.safetext` and `radar.feeds.urls`.
 
 Each test is a small story: given the bytes a server sent, what does radar keep?
 """
