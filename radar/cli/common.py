@@ -25,10 +25,6 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
-def workspace_of(ctx: click.Context) -> Workspace:
-    return ctx.ensure_object(AppContext).workspace  # type: ignore[no-any-return]
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()

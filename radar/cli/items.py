@@ -14,7 +14,7 @@ from radar.store import ItemFilter, ItemRow, Store
 from radar.workspace import Workspace
 
 
-class DateParam(click.ParamType):
+class DateParam(click.ParamType[datetime]):
     """A day (2026-11-20), a UTC timestamp, or a relative age like 7d / 12h."""
 
     name = "date"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -24,8 +24,10 @@ TERMINAL_HIDES = frozenset({"feed", "run", "index", "model"})
 """On a terminal the live display and the summary show these events; the log file and
 --verbose keep one line per feed."""
 
+CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
 
-class Duration(click.ParamType):
+
+class Duration(click.ParamType[float]):
     name = "duration"
 
     def convert(
@@ -39,7 +41,7 @@ class Duration(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-class Size(click.ParamType):
+class Size(click.ParamType[int]):
     name = "size"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
@@ -51,7 +53,7 @@ class Size(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-def log_options(command):  # type: ignore[no-untyped-def]
+def log_options(command: CommandFunction) -> CommandFunction:
     """--log-format and --log-file, shared by fetch and watch."""
     command = click.option(
         "--log-file",
@@ -247,7 +249,7 @@ LABEL = {"ok": "OK", "warn": "WARN", "fail": "FAIL"}
 )
 @click.option("--min-free-disk", type=Size(), help="Warn below this much free disk, e.g. 1GiB.")
 @pass_app
-def doctor(app: AppContext, as_json: bool, prometheus: bool, **overrides: Any) -> None:
+def doctor(app: AppContext, /, as_json: bool, prometheus: bool, **overrides: Any) -> None:
     """Check the pipeline's health: one line per check, OK, WARN or FAIL.
 
     The first line is the verdict and what to do first. Checks: failing feeds

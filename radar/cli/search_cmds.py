@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,11 @@ from radar.dates import item_day
 from radar.feeds.config import KINDS, load_config
 from radar.search import MODES, SCOPES, SORTS, WEAK_SCORE, Searcher, SearchResult, explain_text
 from radar.store import ItemFilter, Store
+
+if TYPE_CHECKING:
+    from radar.embed import Embedder
+    from radar.feeds.config import Settings
+    from radar.workspace import Workspace
 
 
 def _show(result: SearchResult, as_json: bool, *, empty_hint: str = "") -> None:
@@ -290,7 +296,7 @@ def status(app: AppContext, as_json: bool) -> None:
             say(f"{key:>18}: {human_value(value)}")
 
 
-def _embedder(workspace, settings):  # type: ignore[no-untyped-def]
+def _embedder(workspace: Workspace, settings: Settings) -> Embedder:
     from radar.embed import check_model_available, load_embedder
     from radar.ops.runner import preparing_message
 

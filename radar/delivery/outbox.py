@@ -32,7 +32,7 @@ MAX_RETRY = timedelta(hours=6)
 
 def next_attempt(now: datetime, attempts: int) -> datetime:
     """When to try again after `attempts` failed tries: 5 min, 10, 20, … at most 6 h."""
-    return now + min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
+    return now + min(FIRST_RETRY * (1 << max(attempts - 1, 0)), MAX_RETRY)
 
 
 @dataclass(frozen=True)
