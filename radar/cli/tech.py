@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 import textwrap
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,6 +13,7 @@ from radar import techradar
 from radar.cli.common import AppContext, pass_app, print_json, print_table, say
 from radar.dates import item_day
 from radar.feeds.config import atomic_write_text
+from radar.session import current_user
 from radar.techradar import (
     DEFAULT_WINDOW_DAYS,
     FORMATS,
@@ -37,12 +36,7 @@ PKG_HELP = "A package meaning it runs somewhere: ECOSYSTEM:NAME (pypi, conda, np
 
 
 def _who(by: str | None) -> str:
-    if by:
-        return by
-    try:
-        return os.environ.get("RADAR_USER") or getpass.getuser()
-    except (KeyError, OSError):
-        return ""
+    return by or current_user()
 
 
 def _open(app: AppContext) -> tuple[Workspace, TechRadar]:

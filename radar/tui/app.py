@@ -26,7 +26,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
-from radar.tui.backend import Backend
+from radar.session import Session
 from radar.tui.messages import (
     IndexProgress,
     LinkNotOpened,
@@ -90,7 +90,7 @@ class RadarApp(App[None]):
 
     def __init__(
         self,
-        backend: Backend,
+        backend: Session,
         *,
         open_in_browser: Callable[[str], bool] | None = None,
         show_timings: bool = True,

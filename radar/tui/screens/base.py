@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from radar.tui.backend import Backend
+from radar.session import Session
 from radar.tui.widgets.status import ScreenTabs, StatusLine
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class BaseScreen(Screen[None]):
 
     MODE = ""
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Session) -> None:
         super().__init__()
         self.backend = backend
 

@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import DataTable, OptionList
 
-from radar.tui.backend import ALL, SHOW_CYCLE, Selection, Show
+from radar.session import ALL, SHOW_CYCLE, Selection, Show
 from radar.tui.messages import FeedsLoaded, ItemLoaded, ItemsLoaded, MarksChanged, WorkFailed
 from radar.tui.screens.base import BaseScreen, CurrentItem, ItemActions
 from radar.tui.widgets.feed_list import FeedList

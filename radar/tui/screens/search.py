@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Static
 
 from radar.dates import item_day
 from radar.search import MODES, SearchResult, explain_text
-from radar.tui.backend import KIND_CHOICES, SINCE_CHOICES, SearchFilters
+from radar.session import KIND_CHOICES, SINCE_CHOICES, SearchFilters
 from radar.tui.messages import (
     ChoicesLoaded,
     ItemLoaded,

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from radar.dates import item_moment
-from radar.tui.backend import ItemDetail
+from radar.session import ItemDetail
 from radar.tui.text import body, one_line
 
 
