@@ -37,7 +37,7 @@ from radar.tui.messages import (
     RefreshStage,
     WorkFailed,
 )
-from radar.tui.screens.base import BaseScreen
+from radar.tui.screens.base import AppActions, BaseScreen
 from radar.tui.screens.help import HelpScreen, Section
 from radar.tui.screens.news import NewsScreen
 from radar.tui.screens.reader import ReaderScreen
@@ -422,3 +422,8 @@ def _web_browser(url: str) -> bool:
     import webbrowser
 
     return webbrowser.open(url)
+
+
+if TYPE_CHECKING:
+    # mypy checks here that the app gives screens everything AppActions promises.
+    _implements_actions: type[AppActions] = RadarApp
