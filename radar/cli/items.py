@@ -8,7 +8,14 @@ from typing import Any
 
 import click
 
-from radar.cli.common import AppContext, pass_app, print_json, print_table, say
+from radar.cli.common import (
+    AppContext,
+    CommandFunction,
+    pass_app,
+    print_json,
+    print_table,
+    say,
+)
 from radar.dates import date_fields, item_day
 from radar.store import ItemFilter, ItemRow, Store
 from radar.workspace import Workspace
@@ -65,7 +72,7 @@ def items() -> None:
     """
 
 
-def item_filters(function: Any) -> Any:
+def item_filters(function: CommandFunction) -> CommandFunction:
     """The filters `items list` and `items mark --all-read` share."""
     for option in reversed(
         [

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from types import FrameType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from radar.cli.common import AppContext, is_interactive, pass_app, print_json, print_table, say
+from radar.cli.common import (
+    AppContext,
+    CommandFunction,
+    is_interactive,
+    pass_app,
+    print_json,
+    print_table,
+    say,
+)
 from radar.feeds.config import LOG_FORMATS, load_config, parse_duration, parse_size
 from radar.ops.logs import logging_to, resolve_target
 from radar.store import Store
@@ -23,8 +31,6 @@ if TYPE_CHECKING:
 TERMINAL_HIDES = frozenset({"feed", "run", "index", "model"})
 """On a terminal the live display and the summary show these events; the log file and
 --verbose keep one line per feed."""
-
-CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
 
 
 class Duration(click.ParamType[float]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -164,19 +165,20 @@ def search(
             feed=feed, tag=tag, kind=kind, since=since, until=until, tech=tech_slug
         )
         searcher = Searcher(workspace, store, config.settings.model)
-        options = {
-            "limit": limit,
-            "mode": mode,
-            "sort": sort,
-            "recent": recent,
-            "min_score": min_score,
-            "explain": explain,
-            "scope": scope,
-        }
+        search = partial(
+            searcher.search,
+            limit=limit,
+            mode=mode,
+            sort=sort,
+            recent=recent,
+            min_score=min_score,
+            explain=explain,
+            scope=scope,
+        )
         if batch_file:
             for line in Path(batch_file).read_text(encoding="utf-8").splitlines():
                 if line.strip():
-                    result = searcher.search(line.strip(), filters, **options)  # type: ignore[arg-type]
+                    result = search(line.strip(), filters)
                     click.echo(
                         json.dumps(
                             {
@@ -189,7 +191,7 @@ def search(
                     )
             return
         assert query is not None
-        result = searcher.search(query, filters, **options)  # type: ignore[arg-type]
+        result = search(query, filters)
         _show(result, as_json, empty_hint=_why_empty(store, filters, min_score))
 
 

@@ -45,6 +45,7 @@ from radar.tui.text import one_line
 from radar.tui.widgets.status import SCREEN_NAMES
 
 if TYPE_CHECKING:
+    from radar.ingest import FeedOutcome
     from radar.tui.screens.search import SearchScreen
 
 SCREEN_MODULES: dict[str, tuple[str, str]] = {
@@ -313,7 +314,7 @@ class RadarApp(App[None]):
         index and link what came in, record the run."""
         from radar.errors import LockBusy
 
-        def progress(outcome, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+        def progress(outcome: FeedOutcome, done: int, total: int) -> None:
             self.post_message(RefreshProgress(outcome, done, total))
 
         def index_progress(done: int, total: int) -> None:
