@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check radar tests bench
 	$(BIN)/ruff format --check radar tests bench
 	$(BIN)/mypy radar
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

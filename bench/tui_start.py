@@ -29,7 +29,7 @@ import asyncio, json, sys
 from pathlib import Path
 from textual import events
 from radar.tui.app import RadarApp
-from radar.tui.backend import Backend
+from radar.session import Session
 from radar.workspace import Workspace
 imported = time.time()
 
@@ -41,7 +41,7 @@ def hook(message):
         marks.setdefault("first_paint_cpu", time.process_time())
 
 async def main():
-    app = RadarApp(Backend(Workspace(Path(sys.argv[1]))))
+    app = RadarApp(Session(Workspace(Path(sys.argv[1]))))
     async with app.run_test(size=(160, 48), message_hook=hook) as pilot:
         news = app.mode_screens["news"]
         while not news.loaded:

@@ -43,6 +43,14 @@ class ConfigErrors(ConfigError):
         self.args = (f"{first.path}: {len(errors)} problems:\n{lines}",)
 
 
+def raise_all(problems: list[ConfigError]) -> None:
+    """Raise the problems found (one as itself, several together); nothing if none."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise ConfigErrors(problems)
+
+
 class WorkspaceError(RadarError):
     """The workspace folder is missing or unusable."""
 

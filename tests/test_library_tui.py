@@ -13,8 +13,8 @@ from tuidemo import copy_demo, fixed_clock, session_demo
 
 from radar.cli import cli
 from radar.library import load_library
+from radar.session import Session
 from radar.tui.app import RadarApp
-from radar.tui.backend import Backend
 from radar.tui.screens.library import AddToLibraryScreen, LibraryScreen, LibraryTable
 from radar.tui.widgets.item_table import ItemTable
 from radar.workspace import Workspace
@@ -74,7 +74,7 @@ async def settle(pilot: Pilot) -> None:
 
 
 async def test_b_adds_the_current_item_with_a_note(demo: Workspace) -> None:
-    app = RadarApp(Backend(demo, clock=fixed_clock, user="tester"), open_in_browser=Browser())
+    app = RadarApp(Session(demo, clock=fixed_clock, user="tester"), open_in_browser=Browser())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = app.screen.query_one(ItemTable)
@@ -98,7 +98,7 @@ async def test_screen_5_browses_by_technology_shows_notes_and_opens_the_link(
     demo: Workspace,
 ) -> None:
     browser = Browser()
-    app = RadarApp(Backend(demo, clock=fixed_clock, user="tester"), open_in_browser=browser)
+    app = RadarApp(Session(demo, clock=fixed_clock, user="tester"), open_in_browser=browser)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("5")

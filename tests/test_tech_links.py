@@ -367,14 +367,14 @@ def test_a_technology_added_after_the_fetch_gets_its_version_only_releases(tmp_p
 def test_the_tui_counts_mentions_and_weeks_on_its_own_clock(demo):
     """The TUI's backend passes its clock to mention counts and evidence, so a pinned
     clock gives the same figures whatever day the tests run."""
+    from radar.session import Session
     from radar.store import Store
     from radar.techradar import link_store, load_radar
-    from radar.tui.backend import Backend
     from radar.workspace import Workspace as RadarWorkspace
 
     pinned = datetime(2026, 11, 17, 12, tzinfo=UTC)
-    backend = Backend(RadarWorkspace(demo.root), clock=lambda: pinned)
-    much_later = Backend(RadarWorkspace(demo.root), clock=lambda: datetime(2027, 6, 1, tzinfo=UTC))
+    backend = Session(RadarWorkspace(demo.root), clock=lambda: pinned)
+    much_later = Session(RadarWorkspace(demo.root), clock=lambda: datetime(2027, 6, 1, tzinfo=UTC))
     try:
         counts = backend.mention_counts()
         weeks = backend.evidence("ray")["weekly_mentions"]

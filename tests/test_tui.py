@@ -26,9 +26,9 @@ from tuidemo import copy_demo, fixed_clock, session_demo
 
 from radar.feeds.config import load_config
 from radar.feeds.model import Item
+from radar.session import Session
 from radar.store import Store
 from radar.tui.app import RadarApp
-from radar.tui.backend import Backend
 from radar.tui.screens.health import HealthScreen
 from radar.tui.screens.help import HelpScreen
 from radar.tui.screens.modals import MoveTechScreen
@@ -69,7 +69,7 @@ class Browser:
 
 def make_app(workspace: Workspace, browser: Browser | None = None) -> RadarApp:
     return RadarApp(
-        Backend(workspace, clock=fixed_clock, user="tester"), open_in_browser=browser or Browser()
+        Session(workspace, clock=fixed_clock, user="tester"), open_in_browser=browser or Browser()
     )
 
 
@@ -185,7 +185,7 @@ async def test_feeds_are_grouped_by_tag_with_unread_counts_and_filter_the_list(
         await settle(pilot)
         table = app.screen.query_one(ItemTable)
         assert table.row_count == 19
-        backend = Backend(demo)
+        backend = Session(demo)
         assert all(
             "arXiv cs.CL (demo)" in backend.item(item_id).feeds for item_id in table.rows_by_id
         )
@@ -287,7 +287,7 @@ async def test_mode_and_filters_are_one_key_away(demo: Workspace) -> None:
         feeds = {
             db_feed
             for key in search.query_one(ResultTable).row_keys
-            for db_feed in Backend(demo).item(int(key)).feeds
+            for db_feed in Session(demo).item(int(key)).feeds
         }
         assert feeds and feeds <= {"arXiv cs.LG (demo)", "arXiv cs.CL (demo)"}
 
@@ -309,7 +309,7 @@ async def test_l_shows_more_like_this_from_the_news_list(demo: Workspace) -> Non
 
         await pilot.press("ctrl+n", "j", "j", "j", "j", "enter")  # only papers
         await settle(pilot)
-        backend = Backend(demo)
+        backend = Session(demo)
         keys = app.screen.query_one(ResultTable).row_keys
         assert keys and str(item_id) not in keys
         for key in keys:
@@ -735,13 +735,13 @@ def test_starting_the_tui_imports_neither_torch_nor_sentence_transformers(demo: 
 import asyncio, json, sys, time
 from pathlib import Path
 from radar.tui.app import RadarApp
-from radar.tui.backend import Backend
+from radar.session import Session
 from radar.workspace import Workspace
 
 HEAVY = ["torch", "sentence_transformers", "transformers", "onnxruntime", "faiss"]
 
 async def main():
-    app = RadarApp(Backend(Workspace(Path({str(demo.root)!r}))))
+    app = RadarApp(Session(Workspace(Path({str(demo.root)!r}))))
     async with app.run_test() as pilot:
         give_up_at = time.monotonic() + {HANG_GUARD}
         while not app.mode_screens["news"].loaded:

@@ -21,9 +21,9 @@ from textual.widgets import Input
 from tuidemo import copy_demo, fixed_clock, session_demo
 
 from radar.search import SearchResult
+from radar.session import SearchFilters, Session
 from radar.techradar import Technology
 from radar.tui.app import RadarApp
-from radar.tui.backend import Backend, SearchFilters
 from radar.workspace import Workspace
 
 pytestmark = pytest.mark.model
@@ -44,7 +44,7 @@ QUANTISATION_RESULTS = (
 quantisation query finds, ranked once and pinned."""
 
 
-class StillBackend(Backend):
+class StillBackend(Session):
     """The demo backend with evidence, mention counts and search rankings that never move."""
 
     def mention_counts(self) -> dict[str, int]:

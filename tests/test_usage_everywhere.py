@@ -80,12 +80,12 @@ def test_doctor_warns_on_a_stale_usage_snapshot_once_a_scan_exists(radar, tmp_pa
 
 
 async def test_the_tui_radar_screen_shows_usage_and_verdict(radar, tmp_path):
+    from radar.session import Session
     from radar.tui.app import RadarApp
-    from radar.tui.backend import Backend
     from radar.tui.screens.radar import RadarScreen, TechTable
 
     radar("tech", "add", "Polars", "-q", "tools", "-r", "assess", "--why", "maybe")
-    app = RadarApp(Backend(radar.workspace, user="tester"), open_in_browser=lambda url: True)
+    app = RadarApp(Session(radar.workspace, user="tester"), open_in_browser=lambda url: True)
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.press("3")
         for _ in range(4):
@@ -97,7 +97,7 @@ async def test_the_tui_radar_screen_shows_usage_and_verdict(radar, tmp_path):
 
     setup_team(radar, tmp_path)
     radar("usage", "scan", str(write_repo(tmp_path, "serving", "torch==2.4.0\ntensorflow\n")))
-    app = RadarApp(Backend(radar.workspace, user="tester"), open_in_browser=lambda url: True)
+    app = RadarApp(Session(radar.workspace, user="tester"), open_in_browser=lambda url: True)
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.press("3")
         for _ in range(4):

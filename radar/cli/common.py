@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -23,6 +23,9 @@ class AppContext:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
+"""A command's function, as decorators that add options take and return it."""
 
 
 def _json_default(value: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -160,7 +161,7 @@ def digest(
 
 
 def _send(
-    app: AppContext, built: dict[str, object], only: str | None, dry_run: bool, resend: bool
+    app: AppContext, built: dict[str, Any], only: str | None, dry_run: bool, resend: bool
 ) -> None:
     """Send (or show) the digest; exit 1 when some destination did not get it now."""
     from radar.delivery.outbox import send_digest
@@ -182,7 +183,7 @@ def _send(
             resend=resend,
             dry_run=dry_run,
         )
-    label = built["range"]["label"]  # type: ignore[index]
+    label = built["range"]["label"]
     undelivered = 0
     for outcome in outcomes:
         if outcome.status == "dry-run":

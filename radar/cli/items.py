@@ -8,13 +8,20 @@ from typing import Any
 
 import click
 
-from radar.cli.common import AppContext, pass_app, print_json, print_table, say
+from radar.cli.common import (
+    AppContext,
+    CommandFunction,
+    pass_app,
+    print_json,
+    print_table,
+    say,
+)
 from radar.dates import date_fields, item_day
 from radar.store import ItemFilter, ItemRow, Store
 from radar.workspace import Workspace
 
 
-class DateParam(click.ParamType):
+class DateParam(click.ParamType[datetime]):
     """A day (2026-11-20), a UTC timestamp, or a relative age like 7d / 12h."""
 
     name = "date"
@@ -65,7 +72,7 @@ def items() -> None:
     """
 
 
-def item_filters(function: Any) -> Any:
+def item_filters(function: CommandFunction) -> CommandFunction:
     """The filters `items list` and `items mark --all-read` share."""
     for option in reversed(
         [

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from radar.cli.common import AppContext, is_interactive, pass_app, print_json, print_table, say
+from radar.cli.common import (
+    AppContext,
+    CommandFunction,
+    is_interactive,
+    pass_app,
+    print_json,
+    print_table,
+    say,
+)
 from radar.feeds.config import LOG_FORMATS, load_config, parse_duration, parse_size
 from radar.ops.logs import logging_to, resolve_target
 from radar.store import Store
@@ -25,7 +33,7 @@ TERMINAL_HIDES = frozenset({"feed", "run", "index", "model"})
 --verbose keep one line per feed."""
 
 
-class Duration(click.ParamType):
+class Duration(click.ParamType[float]):
     name = "duration"
 
     def convert(
@@ -39,7 +47,7 @@ class Duration(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-class Size(click.ParamType):
+class Size(click.ParamType[int]):
     name = "size"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
@@ -51,7 +59,7 @@ class Size(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-def log_options(command):  # type: ignore[no-untyped-def]
+def log_options(command: CommandFunction) -> CommandFunction:
     """--log-format and --log-file, shared by fetch and watch."""
     command = click.option(
         "--log-file",
@@ -247,7 +255,7 @@ LABEL = {"ok": "OK", "warn": "WARN", "fail": "FAIL"}
 )
 @click.option("--min-free-disk", type=Size(), help="Warn below this much free disk, e.g. 1GiB.")
 @pass_app
-def doctor(app: AppContext, as_json: bool, prometheus: bool, **overrides: Any) -> None:
+def doctor(app: AppContext, /, as_json: bool, prometheus: bool, **overrides: Any) -> None:
     """Check the pipeline's health: one line per check, OK, WARN or FAIL.
 
     The first line is the verdict and what to do first. Checks: failing feeds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from radar.safetext import strip_controls
 
@@ -19,7 +20,7 @@ class ProgressLine:
         sys.stderr.flush()
         self._shown = True
 
-    def counter(self, label: str):  # type: ignore[no-untyped-def]
+    def counter(self, label: str) -> Callable[[int, int], None]:
         """A (done, total) callback showing `label done/total`."""
 
         def update(done: int, total: int) -> None:

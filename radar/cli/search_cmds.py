@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +17,11 @@ from radar.dates import item_day
 from radar.feeds.config import KINDS, load_config
 from radar.search import MODES, SCOPES, SORTS, WEAK_SCORE, Searcher, SearchResult, explain_text
 from radar.store import ItemFilter, Store
+
+if TYPE_CHECKING:
+    from radar.embed import Embedder
+    from radar.feeds.config import Settings
+    from radar.workspace import Workspace
 
 
 def _show(result: SearchResult, as_json: bool, *, empty_hint: str = "") -> None:
@@ -158,19 +165,20 @@ def search(
             feed=feed, tag=tag, kind=kind, since=since, until=until, tech=tech_slug
         )
         searcher = Searcher(workspace, store, config.settings.model)
-        options = {
-            "limit": limit,
-            "mode": mode,
-            "sort": sort,
-            "recent": recent,
-            "min_score": min_score,
-            "explain": explain,
-            "scope": scope,
-        }
+        search = partial(
+            searcher.search,
+            limit=limit,
+            mode=mode,
+            sort=sort,
+            recent=recent,
+            min_score=min_score,
+            explain=explain,
+            scope=scope,
+        )
         if batch_file:
             for line in Path(batch_file).read_text(encoding="utf-8").splitlines():
                 if line.strip():
-                    result = searcher.search(line.strip(), filters, **options)  # type: ignore[arg-type]
+                    result = search(line.strip(), filters)
                     click.echo(
                         json.dumps(
                             {
@@ -183,7 +191,7 @@ def search(
                     )
             return
         assert query is not None
-        result = searcher.search(query, filters, **options)  # type: ignore[arg-type]
+        result = search(query, filters)
         _show(result, as_json, empty_hint=_why_empty(store, filters, min_score))
 
 
@@ -290,7 +298,7 @@ def status(app: AppContext, as_json: bool) -> None:
             say(f"{key:>18}: {human_value(value)}")
 
 
-def _embedder(workspace, settings):  # type: ignore[no-untyped-def]
+def _embedder(workspace: Workspace, settings: Settings) -> Embedder:
     from radar.embed import check_model_available, load_embedder
     from radar.ops.runner import preparing_message
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 import textwrap
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from radar import techradar
-from radar.cli.common import AppContext, pass_app, print_json, print_table, say
+from radar.cli.common import AppContext, CommandFunction, pass_app, print_json, print_table, say
 from radar.dates import item_day
 from radar.feeds.config import atomic_write_text
+from radar.session import current_user
 from radar.techradar import (
     DEFAULT_WINDOW_DAYS,
     FORMATS,
@@ -38,12 +37,7 @@ PKG_HELP = "A package meaning it runs somewhere: ECOSYSTEM:NAME (pypi, conda, np
 
 def decided_by(by: str | None) -> str:
     """Who made a change: `--by` when given, else $RADAR_USER, else the login name."""
-    if by:
-        return by
-    try:
-        return os.environ.get("RADAR_USER") or getpass.getuser()
-    except (KeyError, OSError):
-        return ""
+    return by or current_user()
 
 
 def _open(app: AppContext) -> tuple[Workspace, TechRadar]:
@@ -58,9 +52,9 @@ def _save(workspace: Workspace, radar: TechRadar, changed: list[str]) -> None:
     techradar.radar_changed(workspace, radar, changed)
 
 
-def _since(radar: TechRadar, since: Any, window: int | None) -> date:
+def _since(radar: TechRadar, since: datetime | None, window: int | None) -> date:
     if since is not None:
-        return since.date()  # type: ignore[no-any-return]
+        return since.date()
     if window is not None:
         return today_utc() - timedelta(days=window)
     return radar.recent_since(today_utc())
@@ -81,13 +75,13 @@ window_options = [
 ]
 
 
-def _with_window(command: Any) -> Any:
+def _with_window(command: CommandFunction) -> CommandFunction:
     for option in reversed(window_options):
         command = option(command)
     return command
 
 
-def _day(value: Any) -> date | None:
+def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
 
@@ -554,7 +548,9 @@ def stale(app: AppContext, days: int, as_json: bool) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File (default: stdout).")
 @_with_window
 @pass_app
-def export(app: AppContext, fmt: str, output: str | None, window: int | None, since: Any) -> None:
+def export(
+    app: AppContext, fmt: str, output: str | None, window: int | None, since: datetime | None
+) -> None:
     """Export the radar as Thoughtworks BYOR CSV/JSON, Zalando or Backstage data.
 
     \b
@@ -672,7 +668,7 @@ def render(
     no_picture: bool,
     title: str,
     window: int | None,
-    since: Any,
+    since: datetime | None,
 ) -> None:
     """Draw the radar: an SVG file or a text view for the terminal.
 

@@ -10,10 +10,10 @@ from radar.workspace import Workspace
 
 def run_tui(workspace: Workspace) -> None:
     """Open the TUI on a workspace; Textual is imported only now."""
+    from radar.session import Session
     from radar.tui.app import RadarApp
-    from radar.tui.backend import Backend
 
-    backend = Backend(workspace.require())
+    backend = Session(workspace.require())
     try:
         RadarApp(backend).run()
     finally:

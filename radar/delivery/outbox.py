@@ -12,9 +12,10 @@ import email.policy
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 from radar.delivery.messages import Alert, alert_mail, digest_mail, webhook_alert, webhook_digest
@@ -32,7 +33,7 @@ MAX_RETRY = timedelta(hours=6)
 
 def next_attempt(now: datetime, attempts: int) -> datetime:
     """When to try again after `attempts` failed tries: 5 min, 10, 20, … at most 6 h."""
-    return now + min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
+    return now + min(FIRST_RETRY * (1 << max(attempts - 1, 0)), MAX_RETRY)
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,21 @@ def _choose(settings: DeliverySettings, only: str | None) -> list[str]:
     return configured
 
 
-def _payload(destination: str, settings: DeliverySettings, mail: Any, chat: Any) -> str:
+def _payload(
+    destination: str,
+    settings: DeliverySettings,
+    mail: Callable[[str, tuple[str, ...]], EmailMessage],
+    chat: Callable[[str], dict[str, Any]],
+) -> str:
+    """The stored message for one configured destination: ``mail(sender, to)`` builds
+    the mail, ``chat(format)`` the webhook body."""
     if destination == "email":
+        assert settings.email is not None  # destinations lists configured ones only
+        message = mail(settings.email.sender, settings.email.to)
         # CRLF line ends as SMTP wants them: smtplib sends bytes exactly as given.
-        return json.dumps({"mime": mail().as_string(policy=email.policy.SMTP)})
-    return json.dumps(
-        {"format": settings.webhook.format if settings.webhook else "", "body": chat()}
-    )
+        return json.dumps({"mime": message.as_string(policy=email.policy.SMTP)})
+    assert settings.webhook is not None
+    return json.dumps({"format": settings.webhook.format, "body": chat(settings.webhook.format)})
 
 
 def send_digest(
@@ -122,8 +131,8 @@ def send_digest(
         payload = _payload(
             destination,
             settings,
-            lambda: digest_mail(digest, markdown, html, settings.email.sender, settings.email.to),  # type: ignore[union-attr]
-            lambda: webhook_digest(settings.webhook.format, digest),  # type: ignore[union-attr]
+            lambda sender, to: digest_mail(digest, markdown, html, sender, to),
+            lambda fmt: webhook_digest(fmt, digest),
         )
         if dry_run:
             outcomes.append(Outcome(destination, label, "dry-run", payload))
@@ -144,8 +153,8 @@ def queue_alert(store: Store, settings: DeliverySettings, alert: Alert, now: dat
         payload = _payload(
             destination,
             settings,
-            lambda: alert_mail(alert, settings.email.sender, settings.email.to),  # type: ignore[union-attr]
-            lambda: webhook_alert(settings.webhook.format, alert),  # type: ignore[union-attr]
+            lambda sender, to: alert_mail(alert, sender, to),
+            lambda fmt: webhook_alert(fmt, alert),
         )
         subject = f"radar: {alert.headline}"
         ids.append(

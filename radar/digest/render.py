@@ -22,9 +22,12 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from radar.safetext import strip_controls
+
+if TYPE_CHECKING:
+    import jinja2
 
 FORMATS = ("md", "html", "json")
 SPARK_BARS = "▁▂▃▄▅▆▇█"
@@ -51,7 +54,7 @@ def render_json(digest: dict[str, Any]) -> str:
 
 
 @cache
-def _environment(fmt: str) -> Any:
+def _environment(fmt: str) -> jinja2.Environment:
     import jinja2
 
     env = jinja2.Environment(

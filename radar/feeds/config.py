@@ -11,21 +11,25 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
 
-from radar.errors import ConfigError, ConfigErrors, NotFound
+from radar.errors import ConfigError, ConfigErrors, NotFound, raise_all
 from radar.feeds.delivery_settings import (
     AlertSettings,
     DeliverySettings,
     parse_alerts,
     parse_delivery,
 )
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
 
 KINDS = ("news", "docs", "releases", "papers")
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -295,14 +299,6 @@ def feed_location(text: str, cwd: Path | None = None) -> str:
         "is neither a URL (https://example.com/feed.xml), a host and path "
         "(example.com/feed.xml) nor an existing file"
     )
-
-
-def raise_all(problems: list[ConfigError]) -> None:
-    """Raise the problems found (one as itself, several together); nothing if none."""
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise ConfigErrors(problems)
 
 
 def _collect(problems: list[ConfigError], error: ConfigError) -> None:
@@ -601,7 +597,7 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def _round_trip_yaml():  # type: ignore[no-untyped-def]
+def _round_trip_yaml() -> YAML:
     from ruamel.yaml import YAML
 
     rt = YAML()
@@ -611,16 +607,15 @@ def _round_trip_yaml():  # type: ignore[no-untyped-def]
     return rt
 
 
-def _edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+def _edit(path: Path, change: Callable[[CommentedMap], None]) -> None:
     """Apply `change(document)` to feeds.yaml, keeping comments, validating before writing."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     rt = _round_trip_yaml()
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     load_config(path) if path.exists() else None
-    document = rt.load(text) if text.strip() else None
-    if document is None:
-        document = CommentedMap()
+    loaded = rt.load(text) if text.strip() else None
+    document = loaded if isinstance(loaded, CommentedMap) else CommentedMap()
     if document.get("feeds") is None:
         document["feeds"] = CommentedSeq()
     change(document)
@@ -640,7 +635,7 @@ def add_feeds(path: Path, new_feeds: Iterable[FeedConfig]) -> list[FeedConfig]:
 
     added: list[FeedConfig] = []
 
-    def change(document) -> None:  # type: ignore[no-untyped-def]
+    def change(document: CommentedMap) -> None:
         names = {str(f.get("name")) for f in document["feeds"]}
         urls = {str(f.get("url")) for f in document["feeds"]}
         for feed in new_feeds:
@@ -663,7 +658,7 @@ def add_feeds(path: Path, new_feeds: Iterable[FeedConfig]) -> list[FeedConfig]:
 
 
 def remove_feed(path: Path, name: str) -> None:
-    def change(document) -> None:  # type: ignore[no-untyped-def]
+    def change(document: CommentedMap) -> None:
         feeds = document["feeds"]
         for position, entry in enumerate(feeds):
             if str(entry.get("name")) == name:
@@ -677,7 +672,7 @@ def remove_feed(path: Path, name: str) -> None:
 def set_feed_url(path: Path, name: str, url: str) -> None:
     """Point a feed at a new URL (after a permanent redirect)."""
 
-    def change(document) -> None:  # type: ignore[no-untyped-def]
+    def change(document: CommentedMap) -> None:
         for entry in document["feeds"]:
             if str(entry.get("name")) == name:
                 entry["url"] = url

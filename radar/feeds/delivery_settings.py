@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from radar.errors import ConfigError
+from radar.errors import ConfigError, raise_all
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 WEBHOOK_FORMATS = ("slack", "teams", "json")
@@ -382,8 +382,6 @@ def _parse_weekly(
 
 def parse_delivery(path: Path, node: yaml.Node) -> DeliverySettings:
     """The ``settings.delivery`` block; every problem in it is raised together."""
-    from radar.feeds.config import raise_all
-
     if _is_empty(node):
         return DeliverySettings()
     problems: list[ConfigError] = []
@@ -400,8 +398,6 @@ def parse_delivery(path: Path, node: yaml.Node) -> DeliverySettings:
 def parse_alerts(path: Path, node: yaml.Node) -> AlertSettings:
     """The ``settings.alerts`` block; ring names are checked against the radar when a
     run starts (:func:`radar.delivery.alerts.check_rings`), not here."""
-    from radar.feeds.config import raise_all
-
     if _is_empty(node):
         return AlertSettings(path=path)
     problems: list[ConfigError] = []

@@ -30,7 +30,7 @@ import threading
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from radar.errors import FeedError
 from radar.feeds.model import ParsedFeed
@@ -150,7 +150,7 @@ class _Worker:
     def parse(self, job: _Job) -> ParsedFeed:
         reply = self._ask(job) if self._ensure_started() else None
         if reply is not None and reply[0] == "ok":
-            return reply[1]  # type: ignore[no-any-return]
+            return cast(ParsedFeed, reply[1])  # what the worker sends back for a job
         if reply is not None and reply[0] == "feed_error":
             raise FeedError(reply[1], reply[2])
         return parse_feed(job.content, url=job.url, headers=job.headers)

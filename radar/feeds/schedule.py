@@ -91,7 +91,7 @@ def regular_interval(
 def backoff_interval(regular: float, errors: int, settings: Settings) -> float:
     """Seconds until the next try after ``errors`` consecutive failures (regular × 2^errors)."""
     cap = max(settings.max_interval, regular)
-    return min(regular * 2 ** min(errors, 32), cap)
+    return min(regular * 2.0 ** min(errors, 32), cap)
 
 
 def due_after(now: datetime, interval: float, retry_after: datetime | None) -> datetime:

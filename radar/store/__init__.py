@@ -20,14 +20,13 @@ from radar.store.base import (
     utc_now,
 )
 from radar.store.feeds import FeedRow, FeedSchedule, FeedsMixin, FeedStatusRow, FeedUnread
+from radar.store.filters import NO_FILTER, ItemFilter
 from radar.store.fts import SEARCH_COLUMNS, FtsMixin, refresh_search_terms
 from radar.store.health import FeedHealthRow, HealthMixin
 from radar.store.items import (
-    NO_FILTER,
     DatedItem,
     IngestStats,
     ItemDetail,
-    ItemFilter,
     ItemRow,
     ItemsMixin,
     ItemSource,

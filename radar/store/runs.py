@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, cast
 
 from radar.store.base import StoreBase, to_iso
 
@@ -87,7 +88,8 @@ class RunsMixin(StoreBase):
         return _stored_run(rows[0]) if rows else None
 
 
-def _stored_run(row: Any) -> StoredRun:
+def _stored_run(row: sqlite3.Row) -> StoredRun:
+    """A fetch_runs row: its columns are StoredRun's keys; ``ok`` is stored as 0 or 1."""
     data = dict(row)
     data["ok"] = bool(data["ok"])
-    return StoredRun(**data)  # type: ignore[typeddict-item]
+    return cast(StoredRun, data)

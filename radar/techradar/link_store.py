@@ -196,7 +196,7 @@ class Vectors:
         embedder = self._fast_embedder()
         if embedder is None:
             return None
-        vector = embedder.embed([tech_text(tech)])[0].astype(np.float32)
+        vector: np.ndarray = embedder.embed([tech_text(tech)])[0].astype(np.float32)
         self.store.save_tech_vector(slug, self.meta.fingerprint, digest, vector.tobytes())
         return vector
 

@@ -26,7 +26,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
-from radar.tui.backend import Backend
+from radar.session import Session
 from radar.tui.messages import (
     IndexProgress,
     LinkNotOpened,
@@ -37,7 +37,7 @@ from radar.tui.messages import (
     RefreshStage,
     WorkFailed,
 )
-from radar.tui.screens.base import BaseScreen
+from radar.tui.screens.base import AppActions, BaseScreen
 from radar.tui.screens.help import HelpScreen, Section
 from radar.tui.screens.news import NewsScreen
 from radar.tui.screens.reader import ReaderScreen
@@ -45,6 +45,7 @@ from radar.tui.text import one_line
 from radar.tui.widgets.status import SCREEN_NAMES
 
 if TYPE_CHECKING:
+    from radar.ingest import FeedOutcome
     from radar.tui.screens.search import SearchScreen
 
 SCREEN_MODULES: dict[str, tuple[str, str]] = {
@@ -90,7 +91,7 @@ class RadarApp(App[None]):
 
     def __init__(
         self,
-        backend: Backend,
+        backend: Session,
         *,
         open_in_browser: Callable[[str], bool] | None = None,
         show_timings: bool = True,
@@ -313,7 +314,7 @@ class RadarApp(App[None]):
         index and link what came in, record the run."""
         from radar.errors import LockBusy
 
-        def progress(outcome, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+        def progress(outcome: FeedOutcome, done: int, total: int) -> None:
             self.post_message(RefreshProgress(outcome, done, total))
 
         def index_progress(done: int, total: int) -> None:
@@ -422,3 +423,8 @@ def _web_browser(url: str) -> bool:
     import webbrowser
 
     return webbrowser.open(url)
+
+
+if TYPE_CHECKING:
+    # mypy checks here that the app gives screens everything AppActions promises.
+    _implements_actions: type[AppActions] = RadarApp

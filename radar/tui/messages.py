@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from radar.ingest import FeedOutcome
     from radar.ops.runner import CycleResult
     from radar.search import SearchResult
+    from radar.session import FeedOverview, Health, ItemDetail, ItemRow, Selection, Show
     from radar.techradar import TechRadar
-    from radar.tui.backend import FeedOverview, Health, ItemDetail, ItemRow, Selection, Show
 
 
 class WorkFailed(Message):

@@ -65,7 +65,7 @@ def _substitute(text: str, values: dict[str, str]) -> str:
 
 
 def parse_dockerfile(text: str, file: str) -> FileResult:
-    parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")))
+    parser = DockerfileParser(fileobj=io.StringIO(text))
     result = FileResult()
     stages: set[str] = set()
     values: dict[str, str] = {}

@@ -1,22 +1,45 @@
 """What every main screen shares: the backend, the tabs line, status line and footer,
-and the actions on "the current item" (read, star, open, more like this)."""
+the actions on "the current item" (read, star, open, more like this), and
+:class:`AppActions`, what screens may ask of the app."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from radar.tui.backend import Backend
+from radar.session import Session
 from radar.tui.widgets.status import ScreenTabs, StatusLine
 
-if TYPE_CHECKING:
-    from radar.tui.app import RadarApp
+
+class AppActions(Protocol):
+    """What screens ask of the app; :class:`radar.tui.app.RadarApp` implements it.
+
+    Screens see the app through this protocol, never by importing radar.tui.app: the app
+    imports every screen, so the other direction would close an import circle.
+    """
+
+    show_timings: bool
+    """Whether status lines say how long searches and model loads took."""
+    status: str
+    """The status line's text."""
+
+    def open_reader(self, item_id: int) -> None: ...
+
+    def open_link(self, url: str | None) -> None: ...
+
+    def set_marks(
+        self, item_id: int, *, read: bool | None = None, starred: bool | None = None
+    ) -> None: ...
+
+    def add_to_library(self, item_id: int, title: str) -> None: ...
+
+    def show_similar(self, item_id: int, title: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -33,13 +56,13 @@ class BaseScreen(Screen[None]):
 
     MODE = ""
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Session) -> None:
         super().__init__()
         self.backend = backend
 
     @property
-    def radar_app(self) -> RadarApp:
-        return cast("RadarApp", self.app)
+    def radar_app(self) -> AppActions:
+        return cast(AppActions, self.app)
 
     def compose(self) -> ComposeResult:
         yield ScreenTabs(self.MODE)
@@ -61,8 +84,8 @@ class ItemActions:
         raise NotImplementedError
 
     @property
-    def _radar(self) -> RadarApp:
-        return cast("RadarApp", self.app)  # type: ignore[attr-defined]
+    def _radar(self) -> AppActions:
+        return cast(AppActions, self.app)  # type: ignore[attr-defined]
 
     def action_toggle_read(self) -> None:
         item = self.current_item()

@@ -11,8 +11,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
+from radar.session import Health, IndexStatus
 from radar.store import FeedStatusRow
-from radar.tui.backend import Health, IndexStatus
 from radar.tui.messages import HealthLoaded, WorkFailed
 from radar.tui.screens.base import BaseScreen
 from radar.tui.text import one_line, plain

@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from radar.session import Session
 from radar.tui.messages import WorkFailed
 from radar.tui.screens.base import BaseScreen
 from radar.tui.text import one_line, plain
@@ -114,7 +115,7 @@ class LibraryScreen(BaseScreen):
         Binding("right", "focus_entries", "Entries", show=False),
     ]
 
-    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, backend: Session) -> None:
         super().__init__(backend)
         self.library: Library | None = None
         self.facet = ALL_ENTRIES

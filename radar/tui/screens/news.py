@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import DataTable, OptionList
 
-from radar.tui.backend import ALL, SHOW_CYCLE, Selection, Show
+from radar.session import ALL, SHOW_CYCLE, Selection, Session, Show
 from radar.tui.messages import FeedsLoaded, ItemLoaded, ItemsLoaded, MarksChanged, WorkFailed
 from radar.tui.screens.base import BaseScreen, CurrentItem, ItemActions
 from radar.tui.widgets.feed_list import FeedList
@@ -33,7 +33,7 @@ class NewsScreen(ItemActions, BaseScreen):
         Binding("right", "focus_items", "Items", show=False),
     ]
 
-    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, backend: Session) -> None:
         super().__init__(backend)
         self.selection: Selection = ALL
         self.show: Show = "all"

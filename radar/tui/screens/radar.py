@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from radar.dates import item_day
+from radar.session import Session
 from radar.techradar import Technology, TechRadar, display_name, render_text
 from radar.techradar.render import SELECTED_MARK
 from radar.tui.messages import EvidenceLoaded, RadarLoaded, RadarSaved, WorkFailed
@@ -196,7 +197,7 @@ class RadarScreen(BaseScreen):
         Binding("tab", "switch_focus", "Evidence/techs", show=False),
     ]
 
-    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, backend: Session) -> None:
         super().__init__(backend)
         self.radar: TechRadar | None = None
         self.mentions: dict[str, int] = {}

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from radar.tui.backend import Backend, ItemDetail
+from radar.session import ItemDetail, Session
 from radar.tui.messages import ItemLoaded, MarksChanged, WorkFailed
 from radar.tui.screens.base import CurrentItem, ItemActions
 from radar.tui.widgets.item_view import ItemView
@@ -31,7 +31,7 @@ class ReaderScreen(ItemActions, Screen[None]):
         Binding("pageup", "page(-1)", "Page up", show=False),
     ]
 
-    def __init__(self, backend: Backend, item_id: int) -> None:
+    def __init__(self, backend: Session, item_id: int) -> None:
         super().__init__()
         self.backend = backend
         self.item_id = item_id

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Static
 
 from radar.dates import item_day
 from radar.search import MODES, SearchResult, explain_text
-from radar.tui.backend import KIND_CHOICES, SINCE_CHOICES, SearchFilters
+from radar.session import KIND_CHOICES, SINCE_CHOICES, SearchFilters, Session
 from radar.tui.messages import (
     ChoicesLoaded,
     ItemLoaded,
@@ -63,7 +63,7 @@ class SearchScreen(ItemActions, BaseScreen):
         Binding("escape", "focus_results", "Results", show=False),
     ]
 
-    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, backend: Session) -> None:
         super().__init__(backend)
         self.mode = "hybrid"
         self.sort = "relevance"

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from radar.tui.backend import ALL, FeedOverview, Selection
+from radar.session import ALL, FeedOverview, Selection
 from radar.tui.text import one_line
 
 COUNT_WIDTH = 5

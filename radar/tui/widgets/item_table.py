@@ -9,7 +9,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.binding import Binding
 
-from radar.tui.backend import ItemRow
+from radar.session import ItemRow
 from radar.tui.text import age, plain
 from radar.tui.widgets.flex_table import Cells, FlexTable
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from radar.dates import item_moment
-from radar.tui.backend import ItemDetail
+from radar.session import ItemDetail
 from radar.tui.text import body, one_line
 
 
@@ -47,7 +48,7 @@ def item_text(detail: ItemDetail, now: datetime | None = None) -> Text:
 class ItemView(VerticalScroll):
     """A scrollable pane holding one item."""
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static(Text("Select an item to read it here.", style="dim"), classes="item-text")
 
     def show(self, detail: ItemDetail, *, from_top: bool = True) -> None:

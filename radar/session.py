@@ -1,13 +1,14 @@
-"""What the TUI's screens read and change, built from one workspace.
+"""A workspace opened for an interactive session: what the TUI's screens read and change.
 
-Screens receive a :class:`Backend` and call it from worker threads only: every
-method may touch SQLite, the network, the embedding model or FAISS. It uses the same
-domain functions as the CLI (store, ingest, index, search, techradar) and no Textual,
-so it can be tested on its own.
+A :class:`Session` serves one long-lived front end (today the TUI) from one workspace:
+the news list and its marks, the team library, search with a warm model, a refresh
+cycle, radar edits and health. It calls the same domain functions as the CLI (store,
+ingest, index, search, techradar) and imports no UI, so it is tested on its own.
 
-Each SQLite connection is used by one thread at a time: reads and marks share one
-connection behind a lock, the searcher owns another (kept alive so the model stays
-warm), and a refresh opens its own for the length of the run.
+Every method may touch SQLite, the network, the embedding model or FAISS: call them
+from worker threads. Each SQLite connection is used by one thread at a time: reads and
+marks share one connection behind a lock, the searcher owns another (kept alive so the
+model stays warm), and a refresh opens its own for the length of the run.
 """
 
 from __future__ import annotations
@@ -173,15 +174,15 @@ class Health:
 
 
 def current_user() -> str:
-    """Who made a radar change: $RADAR_USER, else the login name (as the CLI does)."""
+    """Who made a change: $RADAR_USER, else the login name ("" when neither is known)."""
     try:
         return os.environ.get("RADAR_USER") or getpass.getuser()
     except (KeyError, OSError):
         return ""
 
 
-class Backend:
-    """The workspace as the TUI sees it. Blocking: call from worker threads."""
+class Session:
+    """One workspace as an interactive front end uses it. Blocking: call from worker threads."""
 
     def __init__(
         self,
