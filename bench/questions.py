@@ -217,6 +217,15 @@ def weak_report(searcher: Searcher) -> None:
             f"off-topic highest {[round(o, 3) for o in off[-4:]]}: "
             f"cut {cut:.3f} ({errors} misplaced)"
         )
+        called_weak = [weak_flags(searcher, texts, mode) for texts in (tune_texts, OFF_TOPIC)]
+        print(
+            f"{'':9} as radar says now: {sum(called_weak[0])} answered called weak, "
+            f"{len(OFF_TOPIC) - sum(called_weak[1])} off-topic not called weak"
+        )
+
+
+def weak_flags(searcher: Searcher, texts: Sequence[str], mode: str) -> list[bool]:
+    return [searcher.search(t, limit=1, mode=mode, scope="items").weak for t in texts]
 
 
 def grid_search(

@@ -36,55 +36,51 @@ if TYPE_CHECKING:
 
 MODES = ("hybrid", "semantic", "lexical")
 
-# Fusion: one rule for every collection, its constants chosen on the tune half of
-# tests/data/natural_questions.yaml and SciFact train only (figures: docs/PERFORMANCE.md,
-# "Search quality"; replay with `bench/questions.py --tune fusion`, `bench/scifact.py --tune`).
+# Fusion: one rule for every collection. Constants chosen on the tune half of
+# tests/data/natural_questions.yaml and SciFact train only; the figures behind each are
+# in docs/PERFORMANCE.md, "Search quality" (`bench/questions.py --tune fusion`,
+# `bench/scifact.py --tune`).
 RRF_K = 2
-"""Reciprocal rank fusion constant: a list's contribution is weight * evidence / (RRF_K + rank);
-small, so each retriever's first hits count most."""
+"""Reciprocal rank fusion constant: a list adds weight * evidence / (RRF_K + rank); small,
+so each retriever's first hits count most."""
 LEXICAL_WEIGHT = 2.0
-"""Above the semantic weight because the lexical evidence (word share times agreement) is
-usually well under 1, while cosines of good answers are 0.4-0.7."""
+"""Above the semantic weight: lexical evidence (word share times agreement) is usually
+well under 1, while cosines of good answers are 0.4-0.7."""
 SEMANTIC_WEIGHT = 1.0
 COVERAGE_POWER = 1.0
-"""The lexical list counts in proportion to coverage ** COVERAGE_POWER, coverage being the
-IDF-weighted share of the query's words an item holds: a hit on one common word of a
-long question counts little, a hit holding every rare word counts fully."""
+"""The lexical list counts in proportion to coverage ** COVERAGE_POWER (the IDF-weighted
+share of the query's words an item holds): one common word of a long question counts little."""
 COSINE_POWER = 1.0
 """The semantic list counts in proportion to cosine ** COSINE_POWER."""
 BACKGROUND_SAMPLE = 256
-"""Stored item vectors (spread evenly over item ids) whose mean gives the query's background
-cosine: how near in meaning an average item of the collection is. A word match counts by
-how far above that background its cosine is, so a match no nearer than an average item (a
-bug-fix note that mentions "memory" for a question about serving memory) is incidental.
-64 to all 5,183 SciFact vectors change nDCG@10 by < 0.0005."""
+"""Stored vectors (evenly spread over item ids) whose mean gives the query's background
+cosine, how near an average item is; a word match counts by how far above it its cosine is."""
 COLUMN_WEIGHTS = (3.0, 1.0, 1.0, 1.0)
 """BM25 weights of title, summary, content and search_terms (feed names and tags, release
-project and version, linked technologies): a title word says more about an item than a
-word in its body (title x3: lexical 0.708 on SciFact train, x1: 0.700, x8: 0.704)."""
+project and version, linked technologies): a title word says more than a body word."""
 CANDIDATES = 100
-"""How deep each retriever goes before fusion (50 to 400 change nDCG@10 by < 0.002)."""
+"""How deep each retriever goes before fusion; deeper changes quality little and costs time."""
 COMMON_SHARE = 0.2
-"""A query word found in more than this share of items is dropped from the BM25 query
-when rarer words remain, as a stopword would be. FTS5 scores every item that matches
-any query word, so a word in half the items makes a query cost half the collection
-while adding little: its BM25 weight is near zero (FTS5 clamps it to 1e-6 above 50%).
-On SciFact train, hybrid nDCG@10: no pruning 0.7404, 0.2 -> 0.7406, 0.1 -> 0.7289,
-0.05 -> 0.7166 (test: 0.7278 with and without pruning at 0.2)."""
+"""A query word in more than this share of items is dropped from the BM25 query while
+rarer words remain, as a stopword would be: FTS5 scores every item matching any word, so
+such a word costs a large share of the collection and adds almost nothing to BM25."""
 ROW_BUDGET = 15_000
-"""Most rows a lexical query may score. FTS5 ranks by scoring every match (about
-1.3 microseconds a row), so when the words left still match more, the query is limited
-to the newest items: the window of ids that holds about this many matches (15,000 rows
-is about 20 ms). Meaning search still covers everything; only large collections
-(beyond 100k items) and queries of only common words reach this."""
+"""Most rows a lexical query may score (about 20 ms): when the words left match more, the
+query covers only the newest ids holding about this many matches. Meaning search still
+covers everything; only queries of common words over large collections reach this."""
 
 WEAK_SCORE = {"semantic": 0.25, "lexical": 0.3, "hybrid": 0.15}
-"""Below these a best result is reported as a weak match, not an answer. Set from the
-best result's score on the tune half of tests/data/natural_questions.yaml (all
-answerable) and on off-topic queries ("best lasagna recipe") over the demo data:
-semantic, answered 0.27-0.70 and off-topic 0.13-0.21; lexical, answered mostly above
-0.34 and off-topic 0-0.31; hybrid, answered mostly above 0.17, off-topic mostly below
-0.1. A threshold between the two groups misses a few either way."""
+"""Scores below which a result is weak: a best result below its mode's value makes a
+semantic or lexical search a weak match (hybrid: see `is_weak`; its value only sets what
+`--sort date` lists). Set from tune questions against off-topic queries
+(`bench/questions.py --weak`)."""
+WEAK_NOTES = {
+    "semantic": f"even the best result has a cosine below {WEAK_SCORE['semantic']}",
+    "lexical": f"even the best result holds under {WEAK_SCORE['lexical']:.0%} of the query's words",
+    "hybrid": f"nothing is near in meaning (cosine below {WEAK_SCORE['semantic']}) and no "
+    "result holds every word of the query",
+}
+"""Why a search is a weak match, per mode, for the CLI and the TUI."""
 RECENCY_SHARE = 0.7
 """How much of a score freshness may take away when the query asks for the latest:
 score * (1 - RECENCY_SHARE + RECENCY_SHARE * freshness)."""
@@ -172,7 +168,7 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
     """Things the user should know, e.g. that semantic search had no index yet."""
     weak: bool = False
-    """Even the best result scores below ``WEAK_SCORE[mode]``: not an answer."""
+    """Even the best result may not answer the query (WEAK_NOTES[mode] says why)."""
     recency: bool = False
     """Freshness was part of the ranking (the query asked for the latest, or --recent)."""
 
@@ -312,6 +308,18 @@ def version_order(version: str) -> tuple[int, Any]:
         return (1, Version(version))
     except InvalidVersion:
         return (0, tuple(int(part) for part in re.findall(r"\d+", version)))
+
+
+def is_weak(candidates: dict[int, Candidate], best_score: float, mode: str) -> bool:
+    """Whether a search's best result is weak. In hybrid mode: no candidate is near in
+    meaning (cosine below WEAK_SCORE["semantic"]) and none holds every word of the query.
+    The fused score ranks well but tells an off-topic query apart poorly: its best word
+    match is also its best by meaning, so it scores like an answer."""
+    if mode != "hybrid":
+        return best_score < WEAK_SCORE[mode]
+    semantic = [c.cosine for c in candidates.values() if c.semantic_rank is not None]
+    lexical = [c.coverage for c in candidates.values() if c.lexical_rank is not None]
+    return max(semantic, default=0.0) < WEAK_SCORE["semantic"] and max(lexical, default=0.0) < 0.999
 
 
 def freshness(published: dict[int, str | None], reference_ids: Sequence[int]) -> dict[int, float]:
@@ -652,7 +660,7 @@ class Searcher:
         ranked = sorted(candidates, key=lambda item_id: (-order[item_id], item_id))
         if recency and sort == "relevance":
             ranked = self._newest_releases_first(ranked, scores, text)
-        weak = not ranked or scores[ranked[0]] < WEAK_SCORE[mode]
+        weak = not ranked or is_weak(candidates, scores[ranked[0]], mode)
         floor = min_score
         if sort == "date":
             floor = max(floor or 0.0, WEAK_SCORE[mode])

@@ -103,8 +103,10 @@ def test_min_score_drops_weak_matches(demo):
 
 
 def test_an_unanswerable_query_is_called_a_weak_match(demo):
-    outcome = run(demo, "search", "zebra migration patterns in the savanna")
-    assert "weak match" in outcome.stderr
+    for query in ("zebra migration patterns in the savanna", "best lasagna recipe"):
+        # "recipe" is a word of a fine-tuning post: a word match, but nothing near in meaning
+        outcome = run(demo, "search", query)
+        assert "weak match" in outcome.stderr, query
     answered = run(demo, "search", "speculative decoding draft model")
     assert "weak match" not in answered.stderr
 

@@ -13,7 +13,7 @@ from radar.cli.items import DATE, tech_filter_slug
 from radar.cli.progress import ProgressLine
 from radar.dates import item_day
 from radar.feeds.config import KINDS, load_config
-from radar.search import MODES, SCOPES, SORTS, WEAK_SCORE, Searcher, SearchResult, explain_text
+from radar.search import MODES, SCOPES, SORTS, WEAK_NOTES, Searcher, SearchResult, explain_text
 from radar.store import ItemFilter, Store
 
 
@@ -22,8 +22,8 @@ def _show(result: SearchResult, as_json: bool, *, empty_hint: str = "") -> None:
         say(f"note: {note}", err=True)
     if result.hits and result.weak:
         say(
-            f"note: weak match: even the best result scores below {WEAK_SCORE[result.mode]} "
-            f"({result.mode} mode); it may not answer the query",
+            f"note: weak match: {WEAK_NOTES[result.mode]} ({result.mode} mode); "
+            "it may not answer the query",
             err=True,
         )
     if as_json:
@@ -126,7 +126,9 @@ def search(
       lexical   share of the query's words the item holds, weighted by rarity
       hybrid    fused evidence: 1 = first in both lists, every word, same meaning
     A note says "weak match" when even the best result scores below 0.25
-    (semantic), 0.3 (lexical) or 0.15 (hybrid).
+    (semantic) or 0.3 (lexical); in hybrid, when no result has a cosine of
+    0.25 or more and none holds every word of the query. --sort date lists
+    results scoring at least those values (0.15 in hybrid).
 
     
     Examples:
