@@ -9,18 +9,23 @@ A question counts as answered at rank r when any of its answer items is at rank 
     .venv/bin/python bench/questions.py                      # test split, every mode
     .venv/bin/python bench/questions.py --split tune --by-kind
     .venv/bin/python bench/questions.py --workspace /tmp/qdemo --reuse --misses
-    .venv/bin/python bench/questions.py --workspace /tmp/qdemo --reuse --tune   # tune split
+    .venv/bin/python bench/questions.py --workspace /tmp/qdemo --reuse --tune fusion
+    .venv/bin/python bench/questions.py --workspace /tmp/qdemo --reuse --weak
 
 Only the ``tune`` split may be used to choose settings; report the ``test`` split.
 
-Measured here (34 test questions; 2 shared cores), before (plain RRF, no search fields,
-no recency) and after the evidence-weighted fusion, search fields and "latest":
+Measured here (34 test questions), demo indexed with int8 vectors (the default) and with
+``RADAR_EMBED_BACKEND=fp32``; the fusion of issue #16 (docs/PERFORMANCE.md, "Search quality"):
 
     test split        top-1  top-3  MRR@10        top-1  top-3  MRR@10
-                      ------ before ------        ------- after ------
-    hybrid            0.853  0.971  0.907         0.941  0.971  0.961
-    semantic          0.794  0.882  0.845         0.765  0.912  0.842
-    lexical           0.824  0.882  0.869         0.882  0.912  0.914
+                      -------- int8 --------      -------- fp32 --------
+    hybrid            0.912  0.971  0.946         0.912  0.971  0.941
+    semantic          0.765  0.912  0.842         0.765  0.941  0.843
+    lexical           0.882  0.912  0.914         0.882  0.912  0.914
+
+``--weak`` prints each mode's best scores on the answerable tune questions against
+OFF_TOPIC queries, the single cut that separates them best, and how radar's weak-match
+rule classifies them.
 """
 
 from __future__ import annotations

@@ -13,39 +13,32 @@ Workspaces live under ``--workspace`` (default: a temp dir, removed at exit); wi
 ``--reuse`` an existing one is kept, so nothing is embedded twice. Exports of the model
 are shared through ``$RADAR_MODEL_CACHE`` (default ``<workspace>/models``).
 
-``--tune`` searches fusion and lexical settings on the TRAIN queries only: it gathers
-each query's lexical and semantic candidates once, replays fusion offline, then checks
-the best setting with the real ``Searcher.search`` on train and reports it on test.
+``--tune`` searches the fusion constants of ``radar.search`` (FUSION_GRID) on the TRAIN
+queries only: it runs each train claim through the real ``Searcher.search`` once, keeping
+what it hands to ``radar.search.fuse`` (both retrievers' candidates and the background
+cosine), replays that same ``fuse`` under every setting of the grid, then reports the best
+setting through ``Searcher.search`` on train and test. The current setting's replayed
+figure equals its ``Searcher.search`` figure.
 
 Reference figures on the test split: SQLite FTS5 BM25 0.666, all-MiniLM-L6-v2 0.651,
 MiniLM + BM25 hybrid 0.713 (see ``SOURCE.md`` beside the corpus).
 
-Measured here (2 cores shared with other work, load average 2-11 during builds):
-
-    nDCG@10          test (300)  train (809)   test, before tuning (RRF k=60, weights 1)
-    lexical              0.6937       0.7077       0.6880
-    semantic             0.6470       0.6620       0.6470   (index by onnx-int8)
-    hybrid               0.7278       0.7404       0.7153
-
-    bulk backend   semantic  hybrid (test)   items per CPU-s (512-abstract probe)
-    st               0.6451  0.7299             9.1-9.4
-    onnx             0.6451  0.7299             8.4-8.5
-    onnx-int8        0.6470  0.7278            12.6-13.4   (int8 probe cosine 0.988)
-
-With the evidence-weighted fusion of issue #16 (radar/search.py: RRF k=2, lexical 1.5,
-lexical list weighted by word share and by cosine agreement, semantic by cosine), chosen
-on the natural-question tune half and checked on train:
+Measured here (2 cores shared with other work), index by onnx-int8, with the fusion of
+issue #16 (lexical evidence = word share x agreement above the background cosine;
+docs/PERFORMANCE.md, "Search quality"):
 
     nDCG@10          test (300)  train (809)
     lexical              0.6864       0.7045
     semantic             0.6435       0.6571
-    hybrid               0.7253       0.7408   (plain RRF on the same build: 0.7266 / 0.7388)
+    hybrid               0.7297       0.7463   (before #16's background rule: 0.7253 / 0.7408)
 
-``--tune`` below still replays plain RRF and convex fusion only.
+    bulk backend   semantic  hybrid (test)   items per CPU-s (512-abstract probe)
+    st               0.6451  0.7299             9.1-9.4     (measured with the fusion
+    onnx             0.6451  0.7299             8.4-8.5      before #16)
+    onnx-int8        0.6470  0.7278            12.6-13.4   (int8 probe cosine 0.988)
 
-Tuning chose RRF k=1, lexical weight 1.1, title x3, radar's stoplist, depth 100. Z-score
-score fusion was 0.002 better on train and the "none" stoplist 0.0018 better, both
-within the 0.004 standard error of a paired difference, so neither was taken.
+Earlier tuning (plain RRF) chose title x3, radar's stoplist and depth 100 (see
+docs/PERFORMANCE.md); those stay.
 """
 
 from __future__ import annotations
