@@ -117,8 +117,10 @@ def search(
 
     --since/--until/--feed/--tag/--kind/--tech filter before ranking. Results are
     ordered by relevance; --recent, or "latest", "newest", "recent" or "what's new"
-    in the query, makes freshness part of relevance; --sort date lists the matches
-    newest first instead.
+    in the query, makes freshness part of relevance and puts the releases of a
+    project the query names in version order ("what's new in vllm": the highest
+    version first, not a backport published later); --sort date lists the
+    matches newest first instead.
 
     
     Scores (0 to 1, in --json and after each date):
