@@ -9,18 +9,23 @@ A question counts as answered at rank r when any of its answer items is at rank 
     .venv/bin/python bench/questions.py                      # test split, every mode
     .venv/bin/python bench/questions.py --split tune --by-kind
     .venv/bin/python bench/questions.py --workspace /tmp/qdemo --reuse --misses
-    .venv/bin/python bench/questions.py --workspace /tmp/qdemo --reuse --tune   # tune split
+    .venv/bin/python bench/questions.py --workspace /tmp/qdemo --reuse --tune fusion
+    .venv/bin/python bench/questions.py --workspace /tmp/qdemo --reuse --weak
 
 Only the ``tune`` split may be used to choose settings; report the ``test`` split.
 
-Measured here (34 test questions; 2 shared cores), before (plain RRF, no search fields,
-no recency) and after the evidence-weighted fusion, search fields and "latest":
+Measured here (34 test questions), demo indexed with int8 vectors (the default) and with
+``RADAR_EMBED_BACKEND=fp32``; the fusion of issue #16 (docs/PERFORMANCE.md, "Search quality"):
 
     test split        top-1  top-3  MRR@10        top-1  top-3  MRR@10
-                      ------ before ------        ------- after ------
-    hybrid            0.853  0.971  0.907         0.941  0.971  0.961
-    semantic          0.794  0.882  0.845         0.765  0.912  0.842
-    lexical           0.824  0.882  0.869         0.882  0.912  0.914
+                      -------- int8 --------      -------- fp32 --------
+    hybrid            0.912  0.971  0.946         0.912  0.971  0.941
+    semantic          0.765  0.912  0.842         0.765  0.941  0.843
+    lexical           0.882  0.912  0.914         0.882  0.912  0.914
+
+``--weak`` prints each mode's best scores on the answerable tune questions against
+OFF_TOPIC queries, the single cut that separates them best, and how radar's weak-match
+rule classifies them.
 """
 
 from __future__ import annotations
@@ -144,15 +149,88 @@ class CachedEmbedder:
 
 FUSION_GRID = {
     "RRF_K": (1, 2, 5),
-    "LEXICAL_WEIGHT": (0.8, 1.1, 1.5),
+    "LEXICAL_WEIGHT": (1.1, 1.5, 2.0, 2.5),
     "COVERAGE_POWER": (0.0, 1.0, 2.0),
     "COSINE_POWER": (0.0, 1.0),
-    "AGREEMENT_POWER": (0.0, 1.0, 2.0),
 }
 RECENCY_GRID = {
     "RECENCY_SHARE": (0.3, 0.5, 0.7, 1.0),
     "RECENCY_HALF_LIFE_DAYS": (1.0, 2.0, 4.0, 7.0, 14.0),
 }
+
+
+OFF_TOPIC = (
+    "zebra migration patterns in the savanna",
+    "best lasagna recipe",
+    "how to knit a scarf",
+    "football world cup results",
+    "tax return deadline",
+    "guitar chords for beginners",
+    "medieval castle architecture",
+    "weather forecast for tomorrow",
+    "cheap flights to lisbon in may",
+    "how long to boil an egg",
+    "symptoms of a cold in toddlers",
+    "repotting a fiddle leaf fig",
+    "who won the 1998 tennis final",
+    "wedding speech ideas for a best man",
+    "fix a squeaky door hinge",
+    "history of the roman empire",
+    "learn to play chess openings",
+    "dog keeps barking at night",
+    "best hiking trails in the alps",
+    "how to make sourdough starter",
+)
+"""Queries the demo data cannot answer (written before measuring), for the weak-match
+thresholds: a best result below the threshold is called a weak match."""
+
+
+def best_scores(searcher: Searcher, texts: Sequence[str], mode: str) -> list[float]:
+    """Each query's best score in `mode` (0 when nothing matches)."""
+    best = []
+    for text in texts:
+        hits = searcher.search(text, limit=1, mode=mode, scope="items").hits
+        best.append(hits[0].score if hits else 0.0)
+    return best
+
+
+def threshold(answered: Sequence[float], off_topic: Sequence[float]) -> tuple[float, int]:
+    """The cut with fewest errors (answered below it, off-topic at or above it), halfway
+    between the two scores around it; ties go to the cut with the widest gap."""
+    points = sorted({0.0, *answered, *off_topic, 1.0})
+    best: tuple[int, float, float] | None = None
+    for low, high in zip(points, points[1:], strict=False):
+        cut = (low + high) / 2
+        errors = sum(a < cut for a in answered) + sum(o >= cut for o in off_topic)
+        if best is None or (errors, -(high - low)) < (best[0], -best[2]):
+            best = (errors, cut, high - low)
+    assert best is not None
+    return best[1], best[0]
+
+
+def weak_report(searcher: Searcher) -> None:
+    """Best scores of the answerable tune questions and of OFF_TOPIC, per mode, and the
+    threshold that separates them best."""
+    tune_texts = [q.text for q in load_questions() if q.split == "tune"]
+    print(f"\nbest score per query: {len(tune_texts)} tune questions vs {len(OFF_TOPIC)} off-topic")
+    for mode in ("hybrid", "semantic", "lexical"):
+        answered = sorted(best_scores(searcher, tune_texts, mode))
+        off = sorted(best_scores(searcher, OFF_TOPIC, mode))
+        cut, errors = threshold(answered, off)
+        print(
+            f"{mode:9} answered lowest {[round(a, 3) for a in answered[:4]]}, "
+            f"off-topic highest {[round(o, 3) for o in off[-4:]]}: "
+            f"cut {cut:.3f} ({errors} misplaced)"
+        )
+        called_weak = [weak_flags(searcher, texts, mode) for texts in (tune_texts, OFF_TOPIC)]
+        print(
+            f"{'':9} as radar says now: {sum(called_weak[0])} answered called weak, "
+            f"{len(OFF_TOPIC) - sum(called_weak[1])} off-topic not called weak"
+        )
+
+
+def weak_flags(searcher: Searcher, texts: Sequence[str], mode: str) -> list[bool]:
+    return [searcher.search(t, limit=1, mode=mode, scope="items").weak for t in texts]
 
 
 def grid_search(
@@ -186,6 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--by-kind", action="store_true", help="a table per kind of question")
     parser.add_argument("--misses", action="store_true", help="list questions missed in top 3")
     parser.add_argument(
+        "--weak", action="store_true", help="best scores: tune questions vs off-topic queries"
+    )
+    parser.add_argument(
         "--tune",
         nargs="+",
         choices=("fusion", "recency"),
@@ -210,6 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"\n{name} grid on {len(tune_set)} tune questions (hybrid MRR@10, top-3)")
                 for mrr, top3, setting in grid_search(searcher, tune_set, grid)[:12]:
                     print(f"  {mrr:.3f} {top3:.3f}  {setting}")
+            return 0
+        if args.weak:
+            weak_report(searcher)
             return 0
         ranks = evaluate(searcher, questions)
         table(ranks, f"{len(questions)} questions, split={args.split}")

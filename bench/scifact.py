@@ -13,62 +13,51 @@ Workspaces live under ``--workspace`` (default: a temp dir, removed at exit); wi
 ``--reuse`` an existing one is kept, so nothing is embedded twice. Exports of the model
 are shared through ``$RADAR_MODEL_CACHE`` (default ``<workspace>/models``).
 
-``--tune`` searches fusion and lexical settings on the TRAIN queries only: it gathers
-each query's lexical and semantic candidates once, replays fusion offline, then checks
-the best setting with the real ``Searcher.search`` on train and reports it on test.
+``--tune`` searches the fusion constants of ``radar.search`` (FUSION_GRID) on the TRAIN
+queries only: it runs each train claim through the real ``Searcher.search`` once, keeping
+what it hands to ``radar.search.fuse`` (both retrievers' candidates and the background
+cosine), replays that same ``fuse`` under every setting of the grid, then reports the best
+setting through ``Searcher.search`` on train and test. The current setting's replayed
+figure equals its ``Searcher.search`` figure.
 
 Reference figures on the test split: SQLite FTS5 BM25 0.666, all-MiniLM-L6-v2 0.651,
 MiniLM + BM25 hybrid 0.713 (see ``SOURCE.md`` beside the corpus).
 
-Measured here (2 cores shared with other work, load average 2-11 during builds):
-
-    nDCG@10          test (300)  train (809)   test, before tuning (RRF k=60, weights 1)
-    lexical              0.6937       0.7077       0.6880
-    semantic             0.6470       0.6620       0.6470   (index by onnx-int8)
-    hybrid               0.7278       0.7404       0.7153
-
-    bulk backend   semantic  hybrid (test)   items per CPU-s (512-abstract probe)
-    st               0.6451  0.7299             9.1-9.4
-    onnx             0.6451  0.7299             8.4-8.5
-    onnx-int8        0.6470  0.7278            12.6-13.4   (int8 probe cosine 0.988)
-
-With the evidence-weighted fusion of issue #16 (radar/search.py: RRF k=2, lexical 1.5,
-lexical list weighted by word share and by cosine agreement, semantic by cosine), chosen
-on the natural-question tune half and checked on train:
+Measured here (2 cores shared with other work), index by onnx-int8, with the fusion of
+issue #16 (lexical evidence = word share x agreement above the background cosine;
+docs/PERFORMANCE.md, "Search quality"):
 
     nDCG@10          test (300)  train (809)
     lexical              0.6864       0.7045
     semantic             0.6435       0.6571
-    hybrid               0.7253       0.7408   (plain RRF on the same build: 0.7266 / 0.7388)
+    hybrid               0.7297       0.7463   (before #16's background rule: 0.7253 / 0.7408)
 
-``--tune`` below still replays plain RRF and convex fusion only.
+    bulk backend   semantic  hybrid (test)   items per CPU-s (512-abstract probe)
+    st               0.6451  0.7299             9.1-9.4     (measured with the fusion
+    onnx             0.6451  0.7299             8.4-8.5      before #16)
+    onnx-int8        0.6470  0.7278            12.6-13.4   (int8 probe cosine 0.988)
 
-Tuning chose RRF k=1, lexical weight 1.1, title x3, radar's stoplist, depth 100. Z-score
-score fusion was 0.002 better on train and the "none" stoplist 0.0018 better, both
-within the 0.004 standard error of a paired difference, so neither was taken.
+Earlier tuning (plain RRF) chose title x3, radar's stoplist and depth 100 (see
+docs/PERFORMANCE.md); those stay.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
-import inspect
+import copy
 import itertools
 import json
 import math
 import os
-import pickle
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import numpy as np
 
 from radar import search as search_module
 from radar.embed import DEFAULT_MODEL, QUERY_BACKEND, Embedder, ModelError, ensure_export
@@ -297,333 +286,85 @@ def patched(**constants: object) -> Iterator[None]:
 
 # --- tuning on train ----------------------------------------------------------------------------
 
-FUNCTION_WORDS = frozenset(
-    """am being both did doing each few having he her here hers herself him himself his
-    however itself just may me might mine must my myself nor once only other ought our
-    ours ourselves own same shall she should some than then thence therefore those though
-    thus too until upon us very whether while whom whose would yet yours yourself across
-    among amongst against along although because before below between during above
-    further once onto over per since through under within toward towards up down off
-    out again could""".split()  # noqa: SIM905
-)
-"""Pure function words beyond radar's STOPWORDS, for the "wide" stoplist variant."""
-
-STOPLISTS = {
-    "none": frozenset(),
-    "radar": search_module.STOPWORDS,
-    "wide": search_module.STOPWORDS | FUNCTION_WORDS,
+FUSION_GRID: dict[str, tuple[float, ...]] = {
+    "RRF_K": (1, 2, 3, 5),
+    "LEXICAL_WEIGHT": (1.1, 1.5, 2.0, 2.5, 3.0),
+    "COVERAGE_POWER": (0.0, 0.5, 1.0, 1.5, 2.0),
+    "COSINE_POWER": (0.5, 1.0, 2.0),
 }
-TITLE_WEIGHTS = (0.5, 1.0, 2.0, 3.0, 5.0, 8.0)
-DEPTHS = (20, 50, 100, 200, 400)
-RRF_KS = (0, 0.5, 1, 2, 3, 5, 10, 20, 30, 45, 60, 100)
-LEXICAL_WEIGHTS = (0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
-ALPHAS = tuple(round(a * 0.05, 2) for a in range(21))
-NORMS = ("minmax", "max", "zscore")
-FINALISTS = 3
-CLEAR_MARGIN = 0.005
-"""How much better on train another fusion must be to replace RRF: a bit more than the
-standard error of a paired difference between two settings over the 809 train queries
-(0.004 for the best z-score fusion against the best RRF)."""
-"""How many lexical variants (by hybrid nDCG at the current fusion) get the full grid."""
-
-Scored = list[tuple[int, float]]
-
-
-@dataclass(frozen=True)
-class Setting:
-    stoplist: str
-    title_weight: float
-    depth: int
-    fusion: str = "rrf"
-    k: float = 60
-    lexical_weight: float = 1.0
-    alpha: float = 0.5
-    norm: str = "minmax"
-
-    def label(self) -> str:
-        if self.fusion == "rrf":
-            fusion = f"rrf k={self.k:g} wlex={self.lexical_weight:g}"
-        else:
-            fusion = f"convex/{self.norm} alpha={self.alpha:g}"
-        lexical = f"stop={self.stoplist:5} title x{self.title_weight:<4g}"
-        return f"{fusion:28} {lexical} depth={self.depth}"
-
-    def constants(self) -> dict[str, object]:
-        """The radar.search constants that give this setting."""
-        return {
-            "STOPWORDS": STOPLISTS[self.stoplist],
-            "COLUMN_WEIGHTS": (self.title_weight, 1.0, 1.0),
-            "CANDIDATES": self.depth,
-            "FUSION": self.fusion,
-            "RRF_K": self.k,
-            "LEXICAL_WEIGHT": self.lexical_weight,
-            "SEMANTIC_WEIGHT": 1.0,
-            "SCORE_ALPHA": self.alpha,
-            "SCORE_NORM": self.norm,
-        }
-
-    def supported(self) -> bool:
-        """Whether radar.search has every constant this setting needs."""
-        needed = ["FUSION", "SCORE_ALPHA", "SCORE_NORM"] if self.fusion != "rrf" else []
-        return all(hasattr(search_module, name) for name in needed)
-
-
-def current_setting() -> Setting:
-    words = search_module.STOPWORDS
-    stoplist = next((name for name, value in STOPLISTS.items() if value == words), "radar")
-    return Setting(
-        stoplist=stoplist,
-        title_weight=search_module.COLUMN_WEIGHTS[0],
-        depth=search_module.CANDIDATES,
-        fusion=getattr(search_module, "FUSION", "rrf"),
-        k=search_module.RRF_K,
-        lexical_weight=search_module.LEXICAL_WEIGHT / search_module.SEMANTIC_WEIGHT,
-        alpha=getattr(search_module, "SCORE_ALPHA", 0.5),
-        norm=getattr(search_module, "SCORE_NORM", "minmax"),
-    )
-
-
-def applied(setting: Setting) -> contextlib.AbstractContextManager[None]:
-    known = {k: v for k, v in setting.constants().items() if hasattr(search_module, k)}
-    return patched(**known)
+"""The fusion constants of radar.search that ``--tune`` searches (on train only)."""
 
 
 @dataclass
-class Pools:
-    """Per query, lexical and semantic candidates down to one depth, as padded arrays.
+class Gathered:
+    """One query's fusion inputs, exactly as ``Searcher.search`` hands them to ``fuse``."""
 
-    Columns hold the union of both candidate lists, sorted by item id (the search's tie
-    break). Ranks are 1-based, ``inf`` where a list lacks the item.
-    """
-
-    lex_rank: np.ndarray
-    lex_score: np.ndarray
-    sem_rank: np.ndarray
-    sem_score: np.ndarray
-    gain: np.ndarray
-    ideal: np.ndarray
-    """Per query, the ideal DCG@10."""
-
-    @classmethod
-    def gather(
-        cls, lexical: list[Scored], semantic: list[Scored], gains: list[dict[int, int]]
-    ) -> Pools:
-        columns = [
-            sorted({item_id for item_id, _ in lex} | {item_id for item_id, _ in sem})
-            for lex, sem in zip(lexical, semantic, strict=True)
-        ]
-        shape = (len(lexical), max(10, *(len(c) for c in columns)))
-        pools = cls(
-            lex_rank=np.full(shape, np.inf),
-            lex_score=np.zeros(shape),
-            sem_rank=np.full(shape, np.inf),
-            sem_score=np.zeros(shape),
-            gain=np.zeros(shape),
-            ideal=np.zeros(len(lexical)),
-        )
-        for row, (lex, sem, rels, ids) in enumerate(
-            zip(lexical, semantic, gains, columns, strict=True)
-        ):
-            column = {item_id: c for c, item_id in enumerate(ids)}
-            for ranks, scores, scored in (
-                (pools.lex_rank, pools.lex_score, lex),
-                (pools.sem_rank, pools.sem_score, sem),
-            ):
-                for rank, (item_id, score) in enumerate(scored, start=1):
-                    ranks[row, column[item_id]] = rank
-                    scores[row, column[item_id]] = score
-            for item_id, gain in rels.items():
-                if item_id in column:
-                    pools.gain[row, column[item_id]] = gain
-            ideal = sorted(rels.values(), reverse=True)[:10]
-            pools.ideal[row] = sum(g / math.log2(r + 2) for r, g in enumerate(ideal))
-        return pools
-
-    def ndcg(self, scores: np.ndarray) -> float:
-        """Mean nDCG@10 of ranking each row's columns by ``scores`` (-inf: not returned).
-
-        Equal scores rank the lower item id first, as the search does.
-        """
-        keyed = -(scores - np.arange(scores.shape[1]) * 1e-12)
-        order = np.argpartition(keyed, 9, axis=1)[:, :10]
-        order = np.take_along_axis(
-            order, np.argsort(np.take_along_axis(keyed, order, axis=1), axis=1), axis=1
-        )
-        top = np.take_along_axis(scores, order, axis=1)
-        gains = np.take_along_axis(self.gain, order, axis=1) * np.isfinite(top)
-        dcg = (gains / np.log2(np.arange(2, 12))).sum(axis=1)
-        return float(np.mean(np.where(self.ideal > 0, dcg / np.maximum(self.ideal, 1e-12), 0)))
-
-    def lexical_only(self) -> float:
-        return self.ndcg(np.where(np.isfinite(self.lex_rank), -self.lex_rank, -np.inf))
-
-    def score(self, setting: Setting) -> float:
-        """nDCG@10 of ``setting``'s fusion replayed on these candidates."""
-        if setting.fusion == "rrf":
-            return self.ndcg(rrf_scores(self, setting.k, setting.lexical_weight))
-        return self.ndcg(convex_scores(self, setting.alpha, setting.norm))
+    query_id: str
+    candidates: dict[int, search_module.Candidate]
+    background: float
 
 
-def rrf_scores(pools: Pools, k: float, lexical_weight: float) -> np.ndarray:
-    """What radar's RRF gives, with semantic weight 1 (only the ratio matters)."""
-    total = lexical_weight / (k + pools.lex_rank) + 1.0 / (k + pools.sem_rank)
-    return np.where(total > 0, total, -np.inf)
+def gather(
+    bench: Bench, queries: dict[str, str], judged: dict[str, dict[str, int]]
+) -> list[Gathered]:
+    """Each judged query through the real ``Searcher.search`` (hybrid), keeping what it
+    passes to ``radar.search.fuse``: the candidates of both retrievers and the background
+    cosine. Replaying ``fuse`` on them gives what the search would rank."""
+    real = search_module.fuse
+    seen: list[tuple[dict[int, search_module.Candidate], float]] = []
+
+    def keep(
+        candidates: dict[int, search_module.Candidate], background: float = 0.0
+    ) -> dict[int, float]:
+        seen.append((copy.deepcopy(candidates), background))
+        return real(candidates, background)
+
+    gathered = []
+    search_module.fuse = keep
+    try:
+        for query_id in judged:
+            seen.clear()
+            bench.searcher.search(
+                queries[query_id], NO_FILTER, limit=10, mode="hybrid", scope="items"
+            )
+            candidates, background = seen[-1] if seen else ({}, 0.0)
+            gathered.append(Gathered(query_id, candidates, background))
+    finally:
+        search_module.fuse = real
+    return gathered
 
 
-def _normalised(score: np.ndarray, present: np.ndarray, how: str) -> np.ndarray:
-    """Per row, the present candidates' scores mapped near [0, 1]; absent ones get 0."""
-    high = np.where(present, score, -np.inf).max(axis=1, keepdims=True)
-    low = np.where(present, score, np.inf).min(axis=1, keepdims=True)
-    if how == "minmax":
-        value = (score - low) / np.maximum(high - low, 1e-9)
-    elif how == "max":
-        value = score / np.maximum(high, 1e-9)
-    else:  # z-score, shifted so the weakest candidate sits at 0
-        count = np.maximum(present.sum(axis=1, keepdims=True), 1)
-        mean = np.where(present, score, 0).sum(axis=1, keepdims=True) / count
-        var = np.where(present, (score - mean) ** 2, 0).sum(axis=1, keepdims=True) / count
-        value = (score - low) / np.maximum(np.sqrt(var), 1e-9)
-    return np.where(present & np.isfinite(value), value, 0.0)
+def replay(bench: Bench, gathered: Sequence[Gathered], judged: dict[str, dict[str, int]]) -> float:
+    """Mean nDCG@10 of ranking each query's candidates by ``radar.search.fuse`` with the
+    constants radar.search holds now (ties: lower item id first, as the search does)."""
+    run = {}
+    for one in gathered:
+        scores = search_module.fuse(one.candidates, one.background)
+        ranked = sorted(scores, key=lambda item_id: (-scores[item_id], item_id))[:10]
+        run[one.query_id] = [bench.doc_of[item_id] for item_id in ranked]
+    return mean_ndcg(run, {one.query_id: judged[one.query_id] for one in gathered})
 
 
-def convex_scores(pools: Pools, alpha: float, how: str) -> np.ndarray:
-    """alpha * normalised BM25 + (1 - alpha) * normalised cosine over the candidates."""
-    lex_in, sem_in = np.isfinite(pools.lex_rank), np.isfinite(pools.sem_rank)
-    total = alpha * _normalised(pools.lex_score, lex_in, how)
-    total += (1 - alpha) * _normalised(pools.sem_score, sem_in, how)
-    return np.where(lex_in | sem_in, total, -np.inf)
-
-
-def candidates_key(texts: list[str]) -> str:
-    """Identifies the queries and the code that retrieves candidates, not the constants."""
-    code = [
-        inspect.getsource(part)
-        for part in (
-            search_module.fts_query,
-            search_module.Searcher.lexical,
-            search_module.Searcher.semantic,
-        )
-    ]
-    payload = json.dumps([texts, code]).encode()
-    return hashlib.blake2b(payload, digest_size=8).hexdigest()
-
-
-class Candidates:
-    """Each train query's lexical (per stoplist and title weight) and semantic candidates.
-
-    Gathered once through ``Searcher.lexical``/``Searcher.semantic`` at the deepest depth
-    and cached in the workspace: FTS5 scores every matching row, so this is the slow part.
-    """
-
-    def __init__(self, bench: Bench, texts: list[str], cache: Path) -> None:
-        self.bench = bench
-        self.texts = texts
-        self.cache = cache
-        self.key = candidates_key(texts)
-        self.saved: dict[str, list[Scored]] = {}
-        if cache.is_file():
-            stored = pickle.loads(cache.read_bytes())
-            if stored.get("key") == self.key:
-                self.saved = stored["lists"]
-
-    def _get(self, name: str, fetch: Callable[[str], Scored]) -> list[Scored]:
-        if name not in self.saved:
-            self.saved[name] = [fetch(text) for text in self.texts]
-            self.cache.write_bytes(pickle.dumps({"key": self.key, "lists": self.saved}))
-        return self.saved[name]
-
-    def semantic(self) -> list[Scored]:
-        return self._get(
-            "semantic", lambda text: self.bench.searcher.semantic(text, NO_FILTER, max(DEPTHS))
-        )
-
-    def lexical(self, stoplist: str, title_weight: float) -> list[Scored]:
-        def fetch(text: str) -> Scored:
-            return self.bench.searcher.lexical(text, NO_FILTER, max(DEPTHS))
-
-        with patched(STOPWORDS=STOPLISTS[stoplist], COLUMN_WEIGHTS=(title_weight, 1.0, 1.0)):
-            return self._get(f"lexical {stoplist} {title_weight:g}", fetch)
-
-
-def tune(bench: Bench, queries: dict[str, str], judged: dict[str, dict[str, int]]) -> Setting:
-    """The best hybrid setting on ``judged`` (train), found by replaying fusion offline."""
-    query_ids = list(judged)
-    item_of = {doc: item for item, doc in bench.doc_of.items()}
-    gains = [{item_of[d]: g for d, g in judged[q].items()} for q in query_ids]
-    candidates = Candidates(
-        bench, [queries[q] for q in query_ids], bench.workspace.root / "tune-candidates.pkl"
-    )
+def tune(
+    bench: Bench, queries: dict[str, str], judged: dict[str, dict[str, int]]
+) -> dict[str, float]:
+    """The best FUSION_GRID setting on ``judged`` (train), replaying ``fuse`` offline."""
     started = time.perf_counter()
-    semantic = candidates.semantic()
-    pools_at: dict[tuple[str, float, int], Pools] = {}
-
-    def pools(stoplist: str, title_weight: float, depth: int) -> Pools:
-        key = (stoplist, title_weight, depth)
-        if key not in pools_at:
-            lexical = candidates.lexical(stoplist, title_weight)
-            pools_at[key] = Pools.gather(
-                [lex[:depth] for lex in lexical], [sem[:depth] for sem in semantic], gains
-            )
-        return pools_at[key]
-
-    now = current_setting()
-    print(f"\n  lexical variants, train ({len(judged)} queries), fusion as now ({now.label()}):")
-    print(f"  {'stoplist':10}{'title x':>8}{'lexical':>9}{'hybrid':>9}")
-    variants = []
-    for stoplist, title_weight in itertools.product(STOPLISTS, TITLE_WEIGHTS):
-        at_now = pools(stoplist, title_weight, now.depth)
-        as_now = Setting(**{**asdict(now), "stoplist": stoplist, "title_weight": title_weight})
-        hybrid = at_now.score(as_now)
-        variants.append((hybrid, stoplist, title_weight))
-        print(f"  {stoplist:10}{title_weight:>8g}{at_now.lexical_only():>9.4f}{hybrid:>9.4f}")
-    print(f"  (candidates gathered in {time.perf_counter() - started:.0f} s)")
-
-    results: list[tuple[float, Setting]] = []
-    finalists = sorted(variants, reverse=True)[:FINALISTS]
-    finalists += [max(v for v in variants if v[1] == "radar")]
-    for _, stoplist, title_weight in dict.fromkeys(finalists):
-        for depth in DEPTHS:
-            at = pools(stoplist, title_weight, depth)
-            grid = [
-                Setting(stoplist, title_weight, depth, "rrf", k=k, lexical_weight=w)
-                for k, w in itertools.product(RRF_KS, LEXICAL_WEIGHTS)
-            ] + [
-                Setting(stoplist, title_weight, depth, "convex", alpha=a, norm=n)
-                for a, n in itertools.product(ALPHAS, NORMS)
-            ]
-            results.extend((at.score(setting), setting) for setting in grid)
+    gathered = gather(bench, queries, judged)
+    print(f"  {len(gathered)} train queries gathered in {time.perf_counter() - started:.0f} s")
+    now = {name: getattr(search_module, name) for name in FUSION_GRID}
+    print(f"  as now ({now}): {replay(bench, gathered, judged):.4f} (replayed)")
+    results = []
+    for values in itertools.product(*FUSION_GRID.values()):
+        setting = dict(zip(FUSION_GRID, values, strict=True))
+        with patched(**setting):
+            results.append((replay(bench, gathered, judged), setting))
     results.sort(key=lambda pair: -pair[0])
-    for fusion in ("rrf", "convex"):
-        print(f"\n  best {fusion} settings, hybrid nDCG@10 on train (replayed):")
-        for value, setting in [r for r in results if r[1].fusion == fusion][:8]:
-            print(f"  {value:.4f}  {setting.label()}")
+    print("\n  best settings, hybrid nDCG@10 on train (replayed):")
+    for value, setting in results[:10]:
+        print(f"  {value:.4f}  {setting}")
     print(f"  ({len(results)} settings, {time.perf_counter() - started:.0f} s in all)")
-    return pick(results)
-
-
-def pick(results: list[tuple[float, Setting]]) -> Setting:
-    """The best setting with RRF and radar's stoplist, unless leaving either for another
-    choice gains at least CLEAR_MARGIN on train (``results`` are best first)."""
-
-    def best(wanted: Callable[[Setting], bool]) -> tuple[float, Setting]:
-        return next(pair for pair in results if wanted(pair[1]))
-
-    chosen = best(lambda s: s.fusion == "rrf" and s.stoplist == "radar")
-    print(f"\n  best with rrf and radar's stoplist: {chosen[0]:.4f}  {chosen[1].label()}")
-    for what, default, other in (
-        ("fusion", "rrf", best(lambda s: s.fusion != "rrf")),
-        ("stoplist", "radar", best(lambda s: s.stoplist != "radar")),
-    ):
-        gain = other[0] - chosen[0]
-        if gain >= CLEAR_MARGIN:
-            print(f"  {what} {getattr(other[1], what)} gains {gain:.4f}: taken")
-            chosen = other
-        else:
-            print(
-                f"  {what} {getattr(other[1], what)} gains {gain:+.4f} < {CLEAR_MARGIN}: "
-                f"within noise, keeping {default}"
-            )
-    return chosen[1]
+    return results[0][1]
 
 
 # --- the report -----------------------------------------------------------------------------------
@@ -738,11 +479,8 @@ def backend_table(
 
 
 def current_constants() -> str:
-    names = ["FUSION", "RRF_K", "LEXICAL_WEIGHT", "SEMANTIC_WEIGHT", "SCORE_ALPHA", "SCORE_NORM"]
-    names += ["COLUMN_WEIGHTS", "CANDIDATES"]
-    shown = [f"{n}={getattr(search_module, n)}" for n in names if hasattr(search_module, n)]
-    stoplist = current_setting().stoplist
-    return ", ".join([*shown, f"STOPWORDS={stoplist} ({len(search_module.STOPWORDS)} words)"])
+    names = [*FUSION_GRID, "SEMANTIC_WEIGHT", "BACKGROUND_SAMPLE", "COLUMN_WEIGHTS", "CANDIDATES"]
+    return ", ".join(f"{n}={getattr(search_module, n)}" for n in names)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -806,15 +544,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         quality_table(bench, data, splits)
 
         if args.tune:
-            print("\ntuning on train only")
+            print("\ntuning fusion on train only")
             best = tune(bench, data.queries, splits["train"])
-            print(f"\nchosen on train: {best.label()}")
-            if best.supported():
-                with applied(best):
-                    print(f"through Searcher.search with it: {current_constants()}")
-                    quality_table(bench, data, splits)
-            else:
-                print("(radar.search lacks this fusion; implement it to check it end to end)")
+            with patched(**best):
+                print(f"\nthrough Searcher.search with the best: {current_constants()}")
+                quality_table(bench, data, splits)
 
         if backends:
             probe: dict[str, Speed | str] = {}

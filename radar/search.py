@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from radar.errors import ConfigError, IndexMismatch, RadarError
-from radar.store import NO_FILTER, ItemFilter, Store
+from radar.store import NO_FILTER, ItemFilter, ItemRelease, Store
 from radar.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -36,64 +36,51 @@ if TYPE_CHECKING:
 
 MODES = ("hybrid", "semantic", "lexical")
 
-# Fusion: one rule for every collection. Chosen on the tune half of
-# tests/data/natural_questions.yaml (`bench/questions.py --tune fusion`, a grid over the
-# five constants below) and checked on SciFact's 809 train claims; never on a test split.
-# Hybrid on question-tune MRR@10 / top-3 and SciFact-train nDCG@10:
-#   plain RRF (k=1, lexical 1.1, no evidence weights)       0.784 / 0.889   0.7379
-#     (question figure measured before the recency constants were tuned)
-#   best on questions (k=5, 1.1, coverage^2, cosine^1)      0.859 / 0.944   0.7282
-#   this rule (k=2, 1.5, coverage^1, cosine^1, agreement^1.5) 0.834 / 0.944 0.7399
-#   same with agreement^1                                   -               0.7447
-# Agreement 1.5 rather than 1 because with 1 a vLLM bug-fix note mentioning "memory"
-# still outranks the article for "reduce GPU memory when serving" (issue #16's example).
+# Fusion: one rule for every collection. Constants chosen on the tune half of
+# tests/data/natural_questions.yaml and SciFact train only; the figures behind each are
+# in docs/PERFORMANCE.md, "Search quality" (`bench/questions.py --tune fusion`,
+# `bench/scifact.py --tune`).
 RRF_K = 2
-"""Reciprocal rank fusion constant: a list's contribution is weight * evidence / (RRF_K + rank).
-
-Small, so each retriever's first hits count most (the textbook 60 scores 0.722 on SciFact
-train with plain RRF, 1 scores 0.740)."""
-LEXICAL_WEIGHT = 1.5
-"""Above the semantic weight because the lexical evidence factors below (word share,
-agreement) are usually under 1 and cosines of good answers are 0.4-0.7."""
+"""Reciprocal rank fusion constant: a list adds weight * evidence / (RRF_K + rank); small,
+so each retriever's first hits count most."""
+LEXICAL_WEIGHT = 2.0
+"""Above the semantic weight: lexical evidence (word share times agreement) is usually
+well under 1, while cosines of good answers are 0.4-0.7."""
 SEMANTIC_WEIGHT = 1.0
 COVERAGE_POWER = 1.0
-"""The lexical list counts in proportion to coverage ** COVERAGE_POWER, coverage being the
-IDF-weighted share of the query's words an item holds: a hit on one common word of a
-long question counts little, a hit holding every rare word counts fully."""
+"""The lexical list counts in proportion to coverage ** COVERAGE_POWER (the IDF-weighted
+share of the query's words an item holds): one common word of a long question counts little."""
 COSINE_POWER = 1.0
 """The semantic list counts in proportion to cosine ** COSINE_POWER."""
-AGREEMENT_POWER = 1.5
-"""The lexical list also counts in proportion to (cosine / best cosine) ** AGREEMENT_POWER:
-a word match on an item far in meaning from the query (a bug-fix note that mentions
-"memory" for a question about serving memory) is likely incidental. Items beyond the
-semantic candidates have their cosine computed from their stored vectors."""
+BACKGROUND_SAMPLE = 256
+"""Stored vectors (evenly spread over item ids) whose mean gives the query's background
+cosine, how near an average item is; a word match counts by how far above it its cosine is."""
 COLUMN_WEIGHTS = (3.0, 1.0, 1.0, 1.0)
 """BM25 weights of title, summary, content and search_terms (feed names and tags, release
-project and version, linked technologies): a title word says more about an item than a
-word in its body (title x3: lexical 0.708 on SciFact train, x1: 0.700, x8: 0.704)."""
+project and version, linked technologies): a title word says more than a body word."""
 CANDIDATES = 100
-"""How deep each retriever goes before fusion (50 to 400 change nDCG@10 by < 0.002)."""
+"""How deep each retriever goes before fusion; deeper changes quality little and costs time."""
 COMMON_SHARE = 0.2
-"""A query word found in more than this share of items is dropped from the BM25 query
-when rarer words remain, as a stopword would be. FTS5 scores every item that matches
-any query word, so a word in half the items makes a query cost half the collection
-while adding little: its BM25 weight is near zero (FTS5 clamps it to 1e-6 above 50%).
-On SciFact train, hybrid nDCG@10: no pruning 0.7404, 0.2 -> 0.7406, 0.1 -> 0.7289,
-0.05 -> 0.7166 (test: 0.7278 with and without pruning at 0.2)."""
+"""A query word in more than this share of items is dropped from the BM25 query while
+rarer words remain, as a stopword would be: FTS5 scores every item matching any word, so
+such a word costs a large share of the collection and adds almost nothing to BM25."""
 ROW_BUDGET = 15_000
-"""Most rows a lexical query may score. FTS5 ranks by scoring every match (about
-1.3 microseconds a row), so when the words left still match more, the query is limited
-to the newest items: the window of ids that holds about this many matches (15,000 rows
-is about 20 ms). Meaning search still covers everything; only large collections
-(beyond 100k items) and queries of only common words reach this."""
+"""Most rows a lexical query may score (about 20 ms): when the words left match more, the
+query covers only the newest ids holding about this many matches. Meaning search still
+covers everything; only queries of common words over large collections reach this."""
 
 WEAK_SCORE = {"semantic": 0.25, "lexical": 0.3, "hybrid": 0.15}
-"""Below these a best result is reported as a weak match, not an answer. Set from the
-best result's score on the tune half of tests/data/natural_questions.yaml (all
-answerable) and on off-topic queries ("best lasagna recipe") over the demo data:
-semantic, answered 0.27-0.70 and off-topic 0.13-0.21; lexical, answered mostly above
-0.34 and off-topic 0-0.31; hybrid, answered mostly above 0.17, off-topic mostly below
-0.1. A threshold between the two groups misses a few either way."""
+"""Scores below which a result is weak: a best result below its mode's value makes a
+semantic or lexical search a weak match (hybrid: see `is_weak`; its value only sets what
+`--sort date` lists). Set from tune questions against off-topic queries
+(`bench/questions.py --weak`)."""
+WEAK_NOTES = {
+    "semantic": f"even the best result has a cosine below {WEAK_SCORE['semantic']}",
+    "lexical": f"even the best result holds under {WEAK_SCORE['lexical']:.0%} of the query's words",
+    "hybrid": f"nothing is near in meaning (cosine below {WEAK_SCORE['semantic']}) and no "
+    "result holds every word of the query",
+}
+"""Why a search is a weak match, per mode, for the CLI and the TUI."""
 RECENCY_SHARE = 0.7
 """How much of a score freshness may take away when the query asks for the latest:
 score * (1 - RECENCY_SHARE + RECENCY_SHARE * freshness)."""
@@ -110,6 +97,9 @@ MATCHED_TEXT_CHARS = 20_000
 
 _TOKEN = re.compile(r"(?:v(?=\d))?\d+(?:\.\d+)+\w*|\w+", re.UNICODE)
 """Words, and dotted versions kept whole ("v0.13.1" -> "0.13.1": an FTS5 phrase)."""
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+"""Letters and digits: how a query and a project name are compared ("hugging-face" is two
+words)."""
 _RECENCY_WORDS = re.compile(
     r"\b(?:latest|newest|most\s+recent|recent(?:ly)?|what\W{0,2}s\s+new|what\s+is\s+new)\b",
     re.IGNORECASE,
@@ -178,7 +168,7 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
     """Things the user should know, e.g. that semantic search had no index yet."""
     weak: bool = False
-    """Even the best result scores below ``WEAK_SCORE[mode]``: not an answer."""
+    """Even the best result may not answer the query (WEAK_NOTES[mode] says why)."""
     recency: bool = False
     """Freshness was part of the ranking (the query asked for the latest, or --recent)."""
 
@@ -234,25 +224,28 @@ class Candidate:
     matched: list[str] = field(default_factory=list)
 
 
-def fuse(candidates: dict[int, Candidate]) -> dict[int, float]:
+def fuse(candidates: dict[int, Candidate], background: float = 0.0) -> dict[int, float]:
     """Evidence-weighted reciprocal rank fusion, scaled to [0, 1].
 
-    Each list adds weight * evidence / (RRF_K + rank); evidence is the lexical word share
-    (coverage ** COVERAGE_POWER) or the cosine (** COSINE_POWER). Divided by the most an
+    Each list adds weight * evidence / (RRF_K + rank). Semantic evidence is the cosine
+    (** COSINE_POWER). Lexical evidence is the word share (coverage ** COVERAGE_POWER) times
+    the item's agreement in meaning: where its cosine sits between `background` (the
+    collection's average cosine to the query, see BACKGROUND_SAMPLE) and the best cosine,
+    clamped to [0, 1]. A word match no nearer in meaning than an average item counts for
+    nothing; one as near as the best semantic hit counts fully. Divided by the most an
     item can get (first in both lists with full evidence)."""
     top = (LEXICAL_WEIGHT + SEMANTIC_WEIGHT) / (RRF_K + 1)
     cosines = [c.cosine for c in candidates.values() if c.semantic_rank is not None]
-    best, floor = (max(cosines), min(cosines)) if cosines else (0.0, 0.0)
+    best, lowest = (max(cosines), min(cosines)) if cosines else (0.0, 0.0)
     scores = {}
     for item_id, c in candidates.items():
         total = 0.0
         if c.lexical_rank is not None:
-            agreement = 1.0
-            if best > 0:
-                cosine = c.cosine if c.semantic_rank is not None or c.cosine else floor
-                agreement = min(1.0, max(cosine, 0.0) / best) ** AGREEMENT_POWER
             total += (
-                LEXICAL_WEIGHT * c.coverage**COVERAGE_POWER * agreement / (RRF_K + c.lexical_rank)
+                LEXICAL_WEIGHT
+                * c.coverage**COVERAGE_POWER
+                * agreement(c, best, lowest, background)
+                / (RRF_K + c.lexical_rank)
             )
         if c.semantic_rank is not None:
             total += (
@@ -260,6 +253,73 @@ def fuse(candidates: dict[int, Candidate]) -> dict[int, float]:
             )
         scores[item_id] = min(1.0, total / top)
     return scores
+
+
+def agreement(candidate: Candidate, best: float, lowest: float, background: float) -> float:
+    """How far `candidate`'s cosine is from the background towards the best, in [0, 1].
+
+    1 when nothing is nearer in meaning than the background (the semantic list says
+    nothing), or without a semantic list. A lexical hit whose cosine is unknown (no
+    stored vector) is taken to be as far as the farthest semantic candidate."""
+    if best <= background:
+        return 1.0
+    known = candidate.semantic_rank is not None or candidate.cosine
+    cosine = candidate.cosine if known else lowest
+    return min(1.0, max(0.0, (cosine - background) / (best - background)))
+
+
+def newest_releases_first(
+    ranked: list[int], releases: dict[int, ItemRelease], text: str
+) -> list[int]:
+    """`ranked` with the release items of each project the query names put in version
+    order, highest first, in the places they held (other items do not move), so the
+    newest release of a project is its first shown, never a backport to an older line.
+
+    A project is named by its name or its technology's slug ("vllm", "hugging face
+    transformers"). Versions are ordered as PEP 440 orders them (a release candidate
+    below its final release); versions it cannot read come after, by their numbers."""
+    words = f" {' '.join(_WORD.findall(text.casefold()))} "
+    by_project: dict[str, list[int]] = {}
+    for item_id in ranked:
+        release = releases.get(item_id)
+        if release is None:
+            continue
+        names = (release["project"], release["tech_slug"] or "")
+        spelled = (" ".join(_WORD.findall(name.casefold())) for name in names)
+        if any(name and f" {name} " in words for name in spelled):
+            by_project.setdefault(release["project"].casefold(), []).append(item_id)
+    if not by_project:
+        return ranked
+    reordered = list(ranked)
+    position = {item_id: n for n, item_id in enumerate(ranked)}
+    for ids in by_project.values():
+        newest = sorted(ids, key=lambda i: version_order(releases[i]["version"]), reverse=True)
+        for slot, item_id in zip(sorted(position[i] for i in ids), newest, strict=True):
+            reordered[slot] = item_id
+    return reordered
+
+
+def version_order(version: str) -> tuple[int, Any]:
+    """Sort key of a release version: PEP 440 order, versions it cannot read below, by
+    their numbers."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return (1, Version(version))
+    except InvalidVersion:
+        return (0, tuple(int(part) for part in re.findall(r"\d+", version)))
+
+
+def is_weak(candidates: dict[int, Candidate], best_score: float, mode: str) -> bool:
+    """Whether a search's best result is weak. In hybrid mode: no candidate is near in
+    meaning (cosine below WEAK_SCORE["semantic"]) and none holds every word of the query.
+    The fused score ranks well but tells an off-topic query apart poorly: its best word
+    match is also its best by meaning, so it scores like an answer."""
+    if mode != "hybrid":
+        return best_score < WEAK_SCORE[mode]
+    semantic = [c.cosine for c in candidates.values() if c.semantic_rank is not None]
+    lexical = [c.coverage for c in candidates.values() if c.lexical_rank is not None]
+    return max(semantic, default=0.0) < WEAK_SCORE["semantic"] and max(lexical, default=0.0) < 0.999
 
 
 def freshness(published: dict[int, str | None], reference_ids: Sequence[int]) -> dict[int, float]:
@@ -303,6 +363,8 @@ class Searcher:
         """The last query embedded, and its vector (for cosines of lexical-only hits)."""
         self._df: dict[str, tuple[int, int]] = {}
         """Per word: (items holding it, highest item id when counted)."""
+        self._mean_vector: tuple[int, Any] | None = None
+        """The mean of a sample of stored item vectors, and the highest item id then."""
 
     # --- parts -----------------------------------------------------------------------
 
@@ -584,7 +646,7 @@ class Searcher:
                 mode = "lexical"
         if mode == "hybrid":
             self._fill_cosines(text, candidates)
-        scores, order = self._relevance(candidates, mode)
+        scores, order = self._relevance(candidates, mode, text)
         recency = recent or asks_for_latest(text)
         fresh: dict[int, float] = {}
         if recency and candidates:
@@ -596,7 +658,9 @@ class Searcher:
                 scores[item_id] *= boost
                 order[item_id] *= boost
         ranked = sorted(candidates, key=lambda item_id: (-order[item_id], item_id))
-        weak = not ranked or scores[ranked[0]] < WEAK_SCORE[mode]
+        if recency and sort == "relevance":
+            ranked = self._newest_releases_first(ranked, scores, text)
+        weak = not ranked or is_weak(candidates, scores[ranked[0]], mode)
         floor = min_score
         if sort == "date":
             floor = max(floor or 0.0, WEAK_SCORE[mode])
@@ -624,12 +688,46 @@ class Searcher:
             if vector.shape == query.shape:
                 candidates[item_id].cosine = float(vector @ query)
 
+    def background_cosine(self, text: str | None = None) -> float:
+        """The cosine of the last query embedded (it must be `text` when given) to the mean
+        item vector: the expected cosine of an average item. 0 when either is unknown."""
+        remembered = self._query_vector
+        if remembered is None or (text is not None and remembered[0] != text):
+            return 0.0
+        import numpy as np
+
+        mean = self._collection_mean()
+        query = np.asarray(remembered[1], dtype=np.float32)
+        if mean is None or mean.shape != query.shape:
+            return 0.0
+        return float(mean @ query)
+
+    def _collection_mean(self) -> Any:
+        """Mean of up to BACKGROUND_SAMPLE stored vectors at evenly spread item ids (the
+        same ones every time), kept until the collection grows by a tenth."""
+        import numpy as np
+
+        top_id = self.store.fts_top_id()
+        cached = self._mean_vector
+        if cached is not None and cached[0] <= top_id <= cached[0] * 1.1:
+            return cached[1]
+        ids = np.unique(np.linspace(1, max(top_id, 1), BACKGROUND_SAMPLE).astype(int)).tolist()
+        vectors = [
+            np.frombuffer(b, dtype=np.float32) for b in self.store.item_vectors(None, ids).values()
+        ]
+        shape = vectors[0].shape if vectors else None
+        same = [v for v in vectors if v.shape == shape]
+        mean = np.mean(same, axis=0) if same else None
+        self._mean_vector = (top_id, mean)
+        return mean
+
     def _relevance(
-        self, candidates: dict[int, Candidate], mode: str
+        self, candidates: dict[int, Candidate], mode: str, text: str | None = None
     ) -> tuple[dict[int, float], dict[int, float]]:
-        """(shown score, ranking value) per candidate for `mode`."""
+        """(shown score, ranking value) per candidate for `mode` (`text`: the query, to
+        check the remembered query vector is its own; the library passes none)."""
         if mode == "hybrid":
-            scores = fuse(candidates)
+            scores = fuse(candidates, self.background_cosine(text))
             return scores, dict(scores)
         if mode == "semantic":
             scores = {i: min(1.0, max(0.0, c.cosine)) for i, c in candidates.items()}
@@ -639,6 +737,17 @@ class Searcher:
             {i: c.coverage for i, c in candidates.items()},
             {i: c.bm25 / best for i, c in candidates.items()},
         )
+
+    def _newest_releases_first(
+        self, ranked: list[int], scores: dict[int, float], text: str
+    ) -> list[int]:
+        """The releases of projects the query names in version order (see
+        `newest_releases_first`); each place keeps its score, so scores stay best first."""
+        reordered = newest_releases_first(ranked, self.store.releases_of_items(ranked), text)
+        if reordered != ranked:
+            held = [scores[item_id] for item_id in ranked]
+            scores.update(zip(reordered, held, strict=True))
+        return reordered
 
     def _freshness(self, ids: list[int], reference_ids: list[int]) -> dict[int, float]:
         return freshness(self.store.published_dates(ids), reference_ids)

@@ -13,6 +13,8 @@ import pytest
 from feedserver import rss
 
 from radar.feeds.config import FeedConfig, add_feeds
+from radar.search import newest_releases_first
+from radar.store import ItemRelease
 
 pytestmark = pytest.mark.model
 
@@ -312,3 +314,24 @@ def test_rebuild_replaces_an_unreadable_index_meta(radar, workspace, live):
     status = json.loads(radar("index", "status", "--json").stdout)
     assert status["indexed"] == status["items"] == len(live)
     assert status["backend"] == "unknown", "what built the stored vectors was in the lost file"
+
+
+def release(project: str, version: str, slug: str | None = None) -> ItemRelease:
+    return ItemRelease(project=project, version=version, prerelease="rc" in version, tech_slug=slug)
+
+
+def test_asking_for_the_latest_orders_the_named_projects_releases_by_version():
+    # Ranked by relevance: a backport (1.9.4) first, an article (id 5), then newer lines.
+    ranked = [1, 5, 2, 3, 4, 6, 7]
+    releases = {
+        1: release("widgets", "1.9.4", "widget-kit"),
+        2: release("widgets", "2.0.0rc1", "widget-kit"),
+        3: release("widgets", "2.0.1", "widget-kit"),
+        4: release("widgets", "nightly build 7", "widget-kit"),
+        6: release("gadgets", "9.0.0"),
+        7: release("widgets", "not a version", "widget-kit"),
+    }
+    reordered = newest_releases_first(ranked, releases, "what's new in Widgets?")
+    assert reordered == [3, 5, 2, 1, 4, 6, 7], "newest version first, the article stays put"
+    assert newest_releases_first(ranked, releases, "latest widget kit release")[0] == 3
+    assert newest_releases_first(ranked, releases, "latest release") == ranked, "none named"

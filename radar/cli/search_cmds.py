@@ -15,7 +15,7 @@ from radar.cli.items import DATE, tech_filter_slug
 from radar.cli.progress import ProgressLine
 from radar.dates import item_day
 from radar.feeds.config import KINDS, load_config
-from radar.search import MODES, SCOPES, SORTS, WEAK_SCORE, Searcher, SearchResult, explain_text
+from radar.search import MODES, SCOPES, SORTS, WEAK_NOTES, Searcher, SearchResult, explain_text
 from radar.store import ItemFilter, Store
 
 if TYPE_CHECKING:
@@ -29,8 +29,8 @@ def _show(result: SearchResult, as_json: bool, *, empty_hint: str = "") -> None:
         say(f"note: {note}", err=True)
     if result.hits and result.weak:
         say(
-            f"note: weak match: even the best result scores below {WEAK_SCORE[result.mode]} "
-            f"({result.mode} mode); it may not answer the query",
+            f"note: weak match: {WEAK_NOTES[result.mode]} ({result.mode} mode); "
+            "it may not answer the query",
             err=True,
         )
     if as_json:
@@ -124,8 +124,10 @@ def search(
 
     --since/--until/--feed/--tag/--kind/--tech filter before ranking. Results are
     ordered by relevance; --recent, or "latest", "newest", "recent" or "what's new"
-    in the query, makes freshness part of relevance; --sort date lists the matches
-    newest first instead.
+    in the query, makes freshness part of relevance and puts the releases of a
+    project the query names in version order ("what's new in vllm": the highest
+    version first, not a backport published later); --sort date lists the
+    matches newest first instead.
 
     
     Scores (0 to 1, in --json and after each date):
@@ -133,7 +135,9 @@ def search(
       lexical   share of the query's words the item holds, weighted by rarity
       hybrid    fused evidence: 1 = first in both lists, every word, same meaning
     A note says "weak match" when even the best result scores below 0.25
-    (semantic), 0.3 (lexical) or 0.15 (hybrid).
+    (semantic) or 0.3 (lexical); in hybrid, when no result has a cosine of
+    0.25 or more and none holds every word of the query. --sort date lists
+    results scoring at least those values (0.15 in hybrid).
 
     
     Examples:
