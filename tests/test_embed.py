@@ -175,7 +175,7 @@ def test_text_hash_is_stable_and_includes_the_recipe(monkeypatch):
     assert text_hash("hello world") == "dde9a48af15daea8c23bfa3cbb6f9b16ffce3da6"
     assert text_hash("hello world") != text_hash("hello world ")
     assert text_hash("\ud800 lone surrogate") == text_hash("\ud800 lone surrogate")
-    monkeypatch.setattr(embed, "TEXT_RECIPE", TEXT_RECIPE + " v2")
+    monkeypatch.setattr(embed.text, "TEXT_RECIPE", TEXT_RECIPE + " v2")
     assert text_hash("hello world") != "dde9a48af15daea8c23bfa3cbb6f9b16ffce3da6"
 
 
@@ -388,8 +388,8 @@ def test_a_failed_export_installs_nothing_and_bulk_falls_back(
         onnx_path.write_bytes(b"\x08\x07partial")
         raise RuntimeError("unsupported operator in exotic model")
 
-    monkeypatch.setattr(embed, "_export_transformer", dies_halfway)
-    monkeypatch.setattr(embed, "EXPORT_IN_CHILD", False)  # the fault is injected here
+    monkeypatch.setattr(embed.export, "_export_transformer", dies_halfway)
+    monkeypatch.setattr(embed.model, "EXPORT_IN_CHILD", False)  # the fault is injected here
     with pytest.raises(ExportError, match="exotic"):
         embed.ensure_export(DEFAULT_MODEL, tmp_path)
     assert list(tmp_path.iterdir()) == []
@@ -407,7 +407,7 @@ def test_stale_staging_folders_are_swept(tmp_path):
         (folder / "model.onnx").write_bytes(b"partial")
     two_hours_ago = time.time() - 7200
     os.utime(old, (two_hours_ago, two_hours_ago))
-    embed._remove_stale_staging(tmp_path)
+    embed.model.remove_stale_staging(tmp_path)
     assert not old.exists() and fresh.exists()  # a fresh one may belong to a running export
 
 
