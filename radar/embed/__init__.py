@@ -4,6 +4,7 @@
 * :mod:`radar.embed.model`: the model's identity (fingerprint), where it is found, and
   the cache of its exports. Imports nothing heavy.
 * :mod:`radar.embed.export`: making an export (torch, in a short-lived child process).
+* :mod:`radar.embed.quantise`: the int8 model with calibrated, fixed activation scales.
 * :mod:`radar.embed.backends`: the embedders (onnxruntime, sentence-transformers) and
   :func:`load_embedder`, which picks one.
 
@@ -32,6 +33,7 @@ from radar.embed.model import (
     META_FILE,
     ONNX_FILE,
     TOKENIZER_FILE,
+    VECTORS_RECIPE,
     ExportError,
     ModelError,
     ModelInfo,
@@ -56,6 +58,7 @@ __all__ = [
     "QUERY_BACKEND",
     "TEXT_RECIPE",
     "TOKENIZER_FILE",
+    "VECTORS_RECIPE",
     "Embedder",
     "ExportError",
     "ModelError",

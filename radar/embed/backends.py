@@ -91,13 +91,16 @@ _cache_lock = threading.Lock()
 
 CPU_MEM_ARENA = True
 """onnxruntime's CPU memory arena (see _session)."""
-BATCH_TOKENS: int | None = None
-"""If set, at most this many tokens (rows x padded width) per model call, so activation
-memory is bounded whatever the texts' lengths (8,192: 800 SciFact abstracts peaked at
-602 MiB instead of 1,214 MiB). Off by default: dynamic int8 quantisation scales
-activations per batch, so regrouping texts moves every int8 vector slightly, and on the
-demo that was enough to reorder a near-tie a search test pins. It can be on once int8
-vectors no longer depend on which texts share their batch."""
+BATCH_TOKENS: int | None = 8192
+"""At most this many tokens (rows x padded width) per model call, so activation memory is
+bounded whatever the texts' lengths (800 SciFact abstracts peaked at 602 MiB instead of
+1,214 MiB). Safe because no backend's vector depends on which texts share its batch (the
+int8 model's activation scales are fixed; see radar.embed.quantise). None: no cap."""
+
+SPIN_THREADS = False
+"""Whether onnxruntime's worker threads spin while they wait for work. Off: spinning
+burns CPU that the TUI, a browser or other processes could use, and off embedded ~10%
+more abstracts per CPU-second on a busy 2-core machine at the same wall time."""
 
 
 def _session(path: Path) -> onnxruntime.InferenceSession:
@@ -114,6 +117,9 @@ def _session(path: Path) -> onnxruntime.InferenceSession:
             # Kept on: without it 800 abstracts peaked 20% lower (485 vs 602 MiB with
             # BATCH_TOKENS) but cost 50% more CPU time.
             options.enable_cpu_mem_arena = CPU_MEM_ARENA
+            options.add_session_config_entry(
+                "session.intra_op.allow_spinning", "1" if SPIN_THREADS else "0"
+            )
             options.log_severity_level = 3
             session = ort.InferenceSession(
                 str(path), sess_options=options, providers=["CPUExecutionProvider"]

@@ -42,6 +42,7 @@ from radar.embed.model import (
     resolve_model,
     staging_dir,
 )
+from radar.embed.quantise import ACTIVATION_SCALES, quantise_int8
 from radar.embed.text import TEXT_RECIPE
 
 if TYPE_CHECKING:
@@ -151,8 +152,9 @@ def _write_export(st_model: SentenceTransformer, name: str, out_dir: Path) -> No
                 name, f"ONNX vectors differ from sentence-transformers' (cos {worst})"
             )
         _save_with_external_weights(plain, staging / ONNX_FILE)
-        meta["int8_mean_cosine"] = _quantise(staging, plain)
+        meta["int8_mean_cosine"] = _quantise(staging, plain, int(meta["max_seq_length"]))
         meta["int8"] = meta["int8_mean_cosine"] is not None
+        meta["int8_activation_scales"] = ACTIVATION_SCALES if meta["int8"] else None
         (staging / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         plain.unlink()
         install_export(staging, out_dir)
@@ -296,29 +298,17 @@ def _cosines(embedder: Embedder, reference: Embedder, texts: Sequence[str]) -> n
     return products
 
 
-def _quantise(staging: Path, plain: Path) -> float | None:
+def _quantise(staging: Path, plain: Path, max_length: int) -> float | None:
     """Write the int8 model if it stays close to fp32; return its mean probe cosine, or None."""
-    try:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-    except ImportError as exc:  # the `onnx` package is missing
-        log.warning("no int8 model: %s", exc)
-        return None
     quantised = staging / "int8.onnx.tmp"
     root_logger = logging.getLogger()
     quiet = _DropRecords("pre-processing before quantization")
     root_logger.addFilter(quiet)
     try:
-        # Per-channel weights: per-tensor int8 drifts to cos ~0.93 from fp32 on MiniLM.
-        import onnx
-
-        quantize_dynamic(
-            str(plain),
-            str(quantised),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            # Fused ops (com.microsoft domain) have no inferred types: they are float.
-            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-        )
+        quantise_int8(plain, quantised, staging / TOKENIZER_FILE, max_length)
+    except ImportError as exc:  # the `onnx` package is missing
+        log.warning("no int8 model: %s", exc)
+        return None
     except Exception as exc:
         log.warning("no int8 model: quantisation failed: %s", exc)
         return None

@@ -30,9 +30,16 @@ from radar.errors import RadarError
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 """The bundled default; the same string as ``radar.feeds.config.DEFAULT_MODEL``."""
 
-EXPORT_FORMAT = 2
+VECTORS_RECIPE = "int8: per-channel weights, calibrated static activation scales v1"
+"""How an export turns a model into vectors beyond the model itself: today, how its int8
+model is made. Part of every fingerprint, so changing it (round one scaled int8
+activations per batch) re-embeds a workspace once instead of mixing old and new vectors.
+fp32 and int8 vectors of one recipe stay comparable, as the search has always assumed."""
+
+EXPORT_FORMAT = 3
 """Bumped whenever the layout or meaning of an export folder changes.
-2: exported with eager attention and fused by onnxruntime's transformer optimiser."""
+2: exported with eager attention and fused by onnxruntime's transformer optimiser.
+3: int8 with static activation scales (one row's vector no longer depends on its batch)."""
 
 ONNX_FILE = "model.onnx"
 INT8_FILE = "model.int8.onnx"
@@ -65,8 +72,9 @@ class ModelInfo:
 
     @classmethod
     def for_model(cls, name: str, dim: int) -> ModelInfo:
-        """The info for ``name`` producing ``dim``-d vectors of :data:`TEXT_RECIPE` texts."""
-        key = json.dumps([name, dim, TEXT_RECIPE]).encode()
+        """The info for ``name`` producing ``dim``-d vectors of :data:`TEXT_RECIPE` texts
+        under :data:`VECTORS_RECIPE`."""
+        key = json.dumps([name, dim, TEXT_RECIPE, VECTORS_RECIPE]).encode()
         return cls(name=name, dim=dim, fingerprint=hashlib.blake2b(key, digest_size=8).hexdigest())
 
 
