@@ -275,29 +275,24 @@ def process_cache() -> Path:
     return _process_cache_dir
 
 
-_CHILD_EXPORT = """
-import json, sys
-from radar.embed import ModelError, ExportError, ensure_export
-try:
-    ensure_export(sys.argv[1], __import__("pathlib").Path(sys.argv[2]))
-except ModelError as exc:
-    print(json.dumps({"export": isinstance(exc, ExportError), "message": exc.message}))
-    sys.exit(2)
-"""
+_STAGE_SCRIPT = (
+    "import sys; from radar.embed.export import stage_main; sys.exit(stage_main(sys.argv[1:]))"
+)
 
 
 EXPORT_IN_CHILD = True
-"""Bulk embedding exports in a child process (tests that inject faults in-process turn
+"""Bulk embedding exports in child processes (tests that inject faults in-process turn
 it off)."""
 
 
 def export_in_child(model: str, cache_dir: Path) -> Path:
-    """Like :func:`radar.embed.export.ensure_export`, but the export runs in a short-lived
-    child process.
+    """Like :func:`radar.embed.export.ensure_export`, but the export runs in short-lived
+    child processes, one per stage (trace with torch, fuse, verify and quantise).
 
-    torch, sentence-transformers and the exporters' working memory (about 1.5 GB of a
-    first fetch's peak) then leave with the child instead of staying in the process
-    that goes on to embed. Errors come back as the same :class:`ModelError` types.
+    torch, sentence-transformers and the exporters' working memory then leave with the
+    children instead of staying in the process that goes on to embed, and only one
+    stage's memory is in use at a time. Errors come back as the same :class:`ModelError`
+    types; a failed stage leaves nothing behind.
     """
     existing = find_export(cache_dir, model)
     if existing is not None:
@@ -306,20 +301,40 @@ def export_in_child(model: str, cache_dir: Path) -> Path:
         from radar.embed.export import ensure_export
 
         return ensure_export(model, cache_dir)
+    staging: Path | None = None
+    try:
+        reply = _run_export_stage(model, "trace", str(cache_dir))
+        staging = Path(reply["staging"])
+        _run_export_stage(model, "fuse", str(staging))
+        _run_export_stage(model, "finish", str(staging), reply["final"])
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    folder = find_export(cache_dir, model)
+    if folder is None:
+        raise ModelError(model, "the export processes finished but left no export")
+    return folder
+
+
+def _run_export_stage(model: str, stage: str, *args: str) -> dict[str, str]:
+    """Run one stage of :func:`radar.embed.export.stage_main` in a child; its reply."""
     import subprocess
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD_EXPORT, model, str(cache_dir)],
+        [sys.executable, "-c", _STAGE_SCRIPT, stage, model, *args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         text=True,
         check=False,
     )
-    if done.returncode == 2 and done.stdout.strip():
-        error = json.loads(done.stdout.strip().splitlines()[-1])
+    lines = done.stdout.strip().splitlines()
+    if done.returncode == 2 and lines:
+        error = json.loads(lines[-1])
         raise (ExportError if error["export"] else ModelError)(model, error["message"])
-    folder = find_export(cache_dir, model)
-    if done.returncode != 0 or folder is None:
-        raise ModelError(model, f"the export process failed (exit code {done.returncode})")
-    return folder
+    if done.returncode != 0 or not lines:
+        raise ModelError(
+            model, f"the export process ({stage}) failed (exit code {done.returncode})"
+        )
+    reply: dict[str, str] = json.loads(lines[-1])
+    return reply
