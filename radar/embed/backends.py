@@ -57,11 +57,11 @@ embedding with ``backend="auto"``: :data:`BULK_BACKEND` (int8) or fp32 ONNX."""
 EMBED_BACKEND_VAR = "RADAR_EMBED_BACKEND"
 
 BULK_BACKEND = "onnx-int8"
-"""What ``backend="auto", purpose="bulk"`` uses. Measured by ``bench/embed_speed.py`` on
-SciFact (5,183 abstracts, 300 test queries, 2 cores): int8 embeds ~1.5x more items per
-CPU-second than fp32, its vectors keep a mean cosine of 0.994 to fp32, and semantic
-nDCG@10 is 64.54 with int8 documents and fp32 queries (what auto does) against 64.51 for
-fp32 throughout (64.24 with int8 queries too): well within the 0.5-point budget."""
+"""What ``backend="auto", purpose="bulk"`` uses. Measured on SciFact (2 cores, AVX-512
+VNNI; docs/PERFORMANCE.md): int8 embeds ~2.5x more abstracts per CPU-second than
+sentence-transformers and ~2x more than fp32 ONNX, and with fp32 queries (what auto does)
+its test nDCG@10 is 0.6450 semantic / 0.7274 hybrid against 0.6451 / 0.7279 for fp32
+documents: well within the 0.005 budget."""
 
 QUERY_BACKEND = "onnx"
 """What ``backend="auto", purpose="query"`` uses when an export exists: fp32, because one
