@@ -107,6 +107,17 @@ def timed(embedder: embed.Embedder, texts: Sequence[str]) -> tuple[np.ndarray, f
     return vectors, time.perf_counter() - wall, time.process_time() - cpu
 
 
+def cpu_name() -> str:
+    """The CPU's model name and whether it has AVX-512 VNNI (where int8 gains most)."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown CPU"
+    names = [line.split(":", 1)[1].strip() for line in info.splitlines() if "model name" in line]
+    vnni = "with" if "avx512_vnni" in info else "without"
+    return f"{names[0] if names else 'unknown CPU'}, {vnni} avx512_vnni"
+
+
 def cold_query_seconds(cache_dir: Path, runs: int) -> list[float]:
     """Wall time of fresh processes that import radar.embed, load the export, embed a query."""
     script = (
@@ -141,7 +152,7 @@ def main() -> None:
     print(
         f"SciFact: {len(data.doc_ids)} docs, {len(data.query_ids)} test queries; "
         f"titles average {statistics.mean(len(t.split()) for t in titles):.1f} words; "
-        f"{os.cpu_count()} cpus; exports in {cache_dir}",
+        f"{os.cpu_count()} cpus ({cpu_name()}); exports in {cache_dir}",
         flush=True,
     )
 

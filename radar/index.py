@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -33,6 +33,7 @@ from radar.workspace import Workspace
 
 if TYPE_CHECKING:
     import faiss
+    from faiss import Index as FaissIndex
 
     from radar.embed import Embedder, ModelInfo
 
@@ -251,7 +252,7 @@ def load_index(workspace: Workspace, *, writable: bool = False) -> faiss.Index |
     faiss = _faiss()
     flags = 0 if writable else faiss.IO_FLAG_MMAP_IFC
     try:
-        return faiss.read_index(str(workspace.index_path), flags)
+        return cast("FaissIndex", faiss.read_index(str(workspace.index_path), flags))
     except RuntimeError as exc:
         raise IndexMismatch(
             f"{workspace.index_path} is unreadable ({str(exc).splitlines()[0][:200]}); "
@@ -328,7 +329,9 @@ def _read(path: Path, *, mmap: bool) -> faiss.Index:
     if not path.exists():
         raise FileNotFoundError(path)
     try:
-        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC if mmap else 0)
+        return cast(
+            "FaissIndex", faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC if mmap else 0)
+        )
     except RuntimeError as exc:
         raise IndexMismatch(
             f"{path} is unreadable ({str(exc).splitlines()[0][:200]}); run `radar index rebuild`"
@@ -350,12 +353,12 @@ def new_delta(main: faiss.Index) -> faiss.Index:
     delta.nprobe = ivf.nprobe
     delta.own_fields = True
     quantizer.this.disown()
-    return delta
+    return cast("FaissIndex", delta)
 
 
 def new_index(dim: int) -> faiss.Index:
     faiss = _faiss()
-    return faiss.IndexIDMap(faiss.IndexFlatIP(dim))
+    return cast("FaissIndex", faiss.IndexIDMap(faiss.IndexFlatIP(dim)))
 
 
 def choose_kind(count: int, current: str | None = None) -> str:
@@ -394,7 +397,7 @@ def build_index(dim: int, ids: np.ndarray, vectors: np.ndarray, meta: IndexMeta)
         faiss.omp_set_num_threads(1)
     index.nprobe = meta.nprobe
     meta.nlist, meta.trained_on = nlist, len(ids)
-    return index
+    return cast("FaissIndex", index)
 
 
 def _calibrate(
@@ -433,7 +436,8 @@ def index_ids(index: Any) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     faiss = _faiss()
     if not _is_ivf(index):
-        return faiss.vector_to_array(index.id_map).astype(np.int64)
+        ids: np.ndarray = faiss.vector_to_array(index.id_map).astype(np.int64)
+        return ids
     invlists = index.invlists
     parts = []
     for list_no in range(index.nlist):
@@ -448,6 +452,12 @@ def index_ids(index: Any) -> np.ndarray:
 def check_model(workspace: Workspace, info: ModelInfo) -> IndexMeta | None:
     """Raise IndexMismatch when the index was built for a different model or recipe."""
     meta = read_meta(workspace)
+    if meta is not None and meta.fingerprint != info.fingerprint and meta.model == info.name:
+        raise IndexMismatch(
+            f"the search index holds {meta.model!r} vectors made by an older version of "
+            "radar's embedding recipe; the next `radar fetch` re-embeds them, or run "
+            "`radar index rebuild` now"
+        )
     if meta is not None and meta.fingerprint != info.fingerprint:
         raise IndexMismatch(
             f"the search index was built with model {meta.model!r} ({meta.dim}-d) but "
@@ -721,6 +731,14 @@ def _search_one(
     return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
 
+def _made_under_an_older_recipe(meta: IndexMeta) -> bool:
+    """Whether the index's vectors were made by the same model under another text or
+    vectors recipe (the fingerprint a radar of today computes for it differs)."""
+    from radar.embed import ModelInfo
+
+    return meta.fingerprint != ModelInfo.for_model(meta.model, meta.dim).fingerprint
+
+
 def update_index(
     store: Store,
     workspace: Workspace,
@@ -738,7 +756,8 @@ def update_index(
     while items exist; with no items at all there is nothing to index yet. When the
     model must first be prepared (its ONNX export made, ~15 s once per model cache),
     ``on_prepare`` is told the model's name before that starts. ``embed_backend`` is
-    ``settings.embed_backend`` (int8 or fp32).
+    ``settings.embed_backend`` (int8 or fp32). An index made under an older text or
+    vectors recipe (see :class:`radar.embed.ModelInfo`) is rebuilt, re-embedding everything.
     """
     meta = _readable_meta(workspace) if rebuild else read_meta(workspace)
     if meta is not None and meta.model != model and not rebuild:
@@ -746,6 +765,8 @@ def update_index(
             f"the search index was built with model {meta.model!r} but feeds.yaml asks for "
             f"{model!r}; run `radar index rebuild`"
         )
+    if meta is not None and not rebuild and _made_under_an_older_recipe(meta):
+        rebuild = True  # every vector is re-embedded once; old and new are never mixed
     if (
         embedder is None
         and not rebuild

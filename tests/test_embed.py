@@ -175,15 +175,19 @@ def test_text_hash_is_stable_and_includes_the_recipe(monkeypatch):
     assert text_hash("hello world") == "dde9a48af15daea8c23bfa3cbb6f9b16ffce3da6"
     assert text_hash("hello world") != text_hash("hello world ")
     assert text_hash("\ud800 lone surrogate") == text_hash("\ud800 lone surrogate")
-    monkeypatch.setattr(embed, "TEXT_RECIPE", TEXT_RECIPE + " v2")
+    monkeypatch.setattr(embed.text, "TEXT_RECIPE", TEXT_RECIPE + " v2")
     assert text_hash("hello world") != "dde9a48af15daea8c23bfa3cbb6f9b16ffce3da6"
 
 
-def test_the_fingerprint_depends_on_name_dim_and_recipe_only():
+def test_the_fingerprint_depends_on_name_dim_and_recipes_only(monkeypatch):
     info = ModelInfo.for_model(DEFAULT_MODEL, 384)
-    assert info.fingerprint == "2f8964b7dd748945"
+    assert info.fingerprint == "08806d8589d189b7"
     assert ModelInfo.for_model(DEFAULT_MODEL, 768).fingerprint != info.fingerprint
     assert ModelInfo.for_model("other", 384).fingerprint != info.fingerprint
+    # Round one's int8 (activation scales chosen per batch) made other vectors: a workspace
+    # indexed then must re-embed, not mix them with today's.
+    monkeypatch.setattr(embed.model, "VECTORS_RECIPE", "int8: dynamic activation scales")
+    assert ModelInfo.for_model(DEFAULT_MODEL, 384).fingerprint != info.fingerprint
 
 
 def test_a_missing_model_folder_is_a_model_error_naming_it(tmp_path):
@@ -240,10 +244,10 @@ def st_vectors(st_embedder: embed.Embedder) -> np.ndarray:
 def test_an_export_holds_both_models_and_their_recipe(export_cache):
     folder = embed.find_export(export_cache, DEFAULT_MODEL)
     assert folder is not None and folder.parent == export_cache
-    assert folder.name.startswith("all-MiniLM-L6-v2-2f8964b7")
+    assert folder.name.startswith("all-MiniLM-L6-v2-08806d85")
     meta = json.loads((folder / embed.META_FILE).read_text())
     assert meta["pooling"] == "mean" and meta["max_seq_length"] == 256 and meta["dim"] == 384
-    assert meta["int8"] is True
+    assert meta["int8"] is True and meta["int8_activation_scales"] == "static"
     # Attention fused into one op per layer: what makes the export 3x faster than SDPA's graph.
     assert meta["fused"].get("Attention") == 6 and meta["format"] == embed.EXPORT_FORMAT
     for name in ("model.onnx", "model.onnx.data", "model.int8.onnx", "tokenizer.json"):
@@ -279,12 +283,25 @@ def test_int8_vectors_stay_close_to_fp32(export_cache, st_vectors, record_proper
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_batching_and_padding_do_not_change_vectors(export_cache):
-    onnx = embed.load_embedder(cache_dir=export_cache, backend="onnx")
+@pytest.mark.parametrize("backend", ["onnx-int8", "onnx"])
+def test_a_text_gets_the_same_vector_alone_and_in_any_batch(export_cache, backend, monkeypatch):
+    """What lets a fetch cut batches by tokens: re-grouping texts never moves a vector,
+    so a search's order cannot depend on which items happened to be embedded together."""
+    embedder = embed.load_embedder(cache_dir=export_cache, backend=backend)
     texts = varied_texts()
-    together = onnx.embed(texts, batch_size=3)  # chunks of 48 texts: two chunks, 17 batches
-    one_by_one = np.vstack([onnx.embed([text]) for text in texts])
-    assert cosines(together, one_by_one).min() >= 0.99999
+    alone = np.vstack([embedder.embed([text]) for text in texts])
+    neighbours = [text * 3 for text in texts[:10]]  # longer texts: more padding for the rest
+    batchings = {
+        "one batch": embedder.embed(texts, batch_size=64),
+        "batches of 3": embedder.embed(texts, batch_size=3),
+        "reversed, batches of 7": embedder.embed(texts[::-1], batch_size=7)[::-1],
+        "among longer texts": embedder.embed(neighbours + texts, batch_size=16)[10:],
+    }
+    monkeypatch.setattr(embed.backends, "BATCH_TOKENS", 512)
+    batchings["token-capped batches"] = embedder.embed(neighbours + texts)[10:]
+    for name, vectors in batchings.items():
+        worst = float(np.abs(vectors - alone).max())
+        assert worst < 1e-5, f"{backend}, {name}: a vector moved by {worst}"
 
 
 @pytest.mark.model
@@ -359,7 +376,22 @@ def test_an_export_made_by_an_older_radar_is_made_again(export_cache, tmp_path):
     (folder / embed.META_FILE).write_text(json.dumps(dict(meta, format=1)))
     assert embed.find_export(old, DEFAULT_MODEL) is None
     again = embed.ensure_export(DEFAULT_MODEL, old)
-    assert again == folder and json.loads((again / embed.META_FILE).read_text())["format"] == 2
+    again_meta = json.loads((again / embed.META_FILE).read_text())
+    assert again == folder and again_meta["format"] == embed.EXPORT_FORMAT
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_an_export_made_under_another_vectors_recipe_is_not_used(export_cache, tmp_path):
+    import shutil
+
+    old = tmp_path / "cache"
+    shutil.copytree(export_cache, old)
+    folder = embed.find_export(old, DEFAULT_MODEL)
+    meta = json.loads((folder / embed.META_FILE).read_text())
+    # What round one wrote: the same model and format, vectors from per-batch int8 scales.
+    (folder / embed.META_FILE).write_text(json.dumps(dict(meta, fingerprint="2f8964b7dd748945")))
+    assert embed.find_export(old, DEFAULT_MODEL) is None
 
 
 @pytest.mark.model
@@ -388,8 +420,8 @@ def test_a_failed_export_installs_nothing_and_bulk_falls_back(
         onnx_path.write_bytes(b"\x08\x07partial")
         raise RuntimeError("unsupported operator in exotic model")
 
-    monkeypatch.setattr(embed, "_export_transformer", dies_halfway)
-    monkeypatch.setattr(embed, "EXPORT_IN_CHILD", False)  # the fault is injected here
+    monkeypatch.setattr(embed.export, "_export_transformer", dies_halfway)
+    monkeypatch.setattr(embed.model, "EXPORT_IN_CHILD", False)  # the fault is injected here
     with pytest.raises(ExportError, match="exotic"):
         embed.ensure_export(DEFAULT_MODEL, tmp_path)
     assert list(tmp_path.iterdir()) == []
@@ -407,7 +439,7 @@ def test_stale_staging_folders_are_swept(tmp_path):
         (folder / "model.onnx").write_bytes(b"partial")
     two_hours_ago = time.time() - 7200
     os.utime(old, (two_hours_ago, two_hours_ago))
-    embed._remove_stale_staging(tmp_path)
+    embed.model.remove_stale_staging(tmp_path)
     assert not old.exists() and fresh.exists()  # a fresh one may belong to a running export
 
 

@@ -215,3 +215,33 @@ def test_a_missing_delta_file_is_rebuilt_by_the_next_fetch(workspace, store):
     query = query_near(1)
     assert found(workspace, query) == exact_top(store, query, 10)
     assert verify(store, workspace, embedder.info).ok
+
+
+def test_vectors_made_under_an_older_recipe_are_all_re_embedded_never_mixed(
+    workspace, store, monkeypatch
+):
+    """A radar upgrade that changes how vectors are made (round one's int8 scaled
+    activations per batch) re-embeds the whole workspace on the next fetch."""
+    import radar.embed.model as embed_model
+    from radar.index import update_index
+
+    monkeypatch.setattr(embed_model, "VECTORS_RECIPE", "an older recipe")
+    before = ClusteredEmbedder()
+    add_items(store, 0, 300)
+    update_index(store, workspace, before.info.name, embedder=before)
+    monkeypatch.undo()
+
+    after = ClusteredEmbedder()
+    assert after.info.fingerprint != before.info.fingerprint
+    # Searching before the next fetch says what happened and what to do.
+    with pytest.raises(IndexMismatch, match="older version .* next `radar fetch`"):
+        index_module.check_model(workspace, after.info)
+    add_items(store, 300, 5)
+    stats = update_index(store, workspace, after.info.name, embedder=after)
+    assert after.calls == 305 and stats.total == 305
+    fingerprints = {row[0] for row in store.conn.execute("SELECT fingerprint FROM embeddings")}
+    assert fingerprints == {after.info.fingerprint}
+    assert read_meta(workspace).fingerprint == after.info.fingerprint
+    assert verify(store, workspace, after.info).ok
+    query = query_near(7)
+    assert found(workspace, query) == exact_top(store, query, 10)
