@@ -18,6 +18,7 @@ factor, so the shown score stays in [0, 1].
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
 import re
@@ -94,6 +95,14 @@ SCOPES = ("all", "items", "library")
 
 MATCHED_TEXT_CHARS = 20_000
 """How much of an item's content is read to find which query words it holds."""
+PASSAGE_BREAK = re.compile(r"\n|(?<=[.!?])\s")
+"""Where an item's text is cut into passages: its lines (title, summary, each line or bullet
+of its content, its search terms each start one) and sentences. Fusion's word share leans
+on the best passage's share of the query's words (title words count with every passage),
+so words scattered over unrelated bullets of a release note count less than words used
+together (issue #16; measured in docs/PERFORMANCE.md, "Search quality")."""
+PASSAGE_BLEND = 0.75
+"""Lexical evidence = PASSAGE_BLEND * passage share + (1 - PASSAGE_BLEND) * whole share."""
 
 _TOKEN = re.compile(r"(?:v(?=\d))?\d+(?:\.\d+)+\w*|\w+", re.UNICODE)
 """Words, and dotted versions kept whole ("v0.13.1" -> "0.13.1": an FTS5 phrase)."""
@@ -219,6 +228,9 @@ class Candidate:
     bm25: float = 0.0
     coverage: float = 0.0
     """IDF-weighted share of the query's words the item holds, in [0, 1]."""
+    passage: float | None = None
+    """IDF-weighted share of the query's words held within one passage (see PASSAGE_BREAK;
+    None: unknown, the whole share stands in)."""
     semantic_rank: int | None = None
     cosine: float = 0.0
     matched: list[str] = field(default_factory=list)
@@ -243,7 +255,7 @@ def fuse(candidates: dict[int, Candidate], background: float = 0.0) -> dict[int,
         if c.lexical_rank is not None:
             total += (
                 LEXICAL_WEIGHT
-                * c.coverage**COVERAGE_POWER
+                * lexical_share(c) ** COVERAGE_POWER
                 * agreement(c, best, lowest, background)
                 / (RRF_K + c.lexical_rank)
             )
@@ -253,6 +265,28 @@ def fuse(candidates: dict[int, Candidate], background: float = 0.0) -> dict[int,
             )
         scores[item_id] = min(1.0, total / top)
     return scores
+
+
+def lexical_share(candidate: Candidate) -> float:
+    """The word share fusion uses: the best passage's share blended with the whole share."""
+    if candidate.passage is None:
+        return candidate.coverage
+    return PASSAGE_BLEND * candidate.passage + (1 - PASSAGE_BLEND) * candidate.coverage
+
+
+def passage_share(weights: dict[str, float], hits: Sequence[tuple[int, str]]) -> float:
+    """The most IDF-weighted share of the query words (`weights`) one passage holds, given
+    each word found as (passage number, word). Passage 0 is the title: it speaks for the
+    whole item, so its words count with every passage."""
+    whole = sum(weights.values())
+    if not whole or not hits:
+        return 0.0
+    held: dict[int, set[str]] = {0: set()}
+    for passage, word in hits:
+        held.setdefault(passage, set()).add(word)
+    title = held[0]
+    best = max(sum(weights.get(word, 0.0) for word in words | title) for words in held.values())
+    return min(1.0, best / whole)
 
 
 def agreement(candidate: Candidate, best: float, lowest: float, background: float) -> float:
@@ -481,13 +515,22 @@ class Searcher:
         return search_vectors(self.workspace, vector, k, allowed, index=index)
 
     def term_matches(self, tokens: Sequence[str], ids: Sequence[int]) -> dict[int, list[str]]:
-        """Per item of `ids`, the query words it holds (in any indexed column).
+        """Per item of `ids`, the query words it holds (in any indexed column)."""
+        return {
+            i: list(dict.fromkeys(w for _, w in h)) for i, h in self.term_hits(tokens, ids).items()
+        }
+
+    def term_hits(
+        self, tokens: Sequence[str], ids: Sequence[int]
+    ) -> dict[int, list[tuple[int, str]]]:
+        """Per item of `ids`, where its text holds a query word: (passage number, word) in
+        text order (passages: see PASSAGE_BREAK).
 
         A word counts when the item holds a word starting with the part it shares with
         its Porter stem (FTS5's own tokenizer gives the stem: "memory" -> "memori", so
         "memor"): the search is in the candidates' text, so it costs one read of ~100
         rows instead of an FTS5 seek per word and candidate."""
-        found: dict[int, list[str]] = {int(i): [] for i in ids}
+        found: dict[int, list[tuple[int, str]]] = {int(i): [] for i in ids}
         if not ids or not tokens:
             return found
         stems = self._stems(tokens)
@@ -499,8 +542,12 @@ class Searcher:
         )
         pattern = re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
         for item_id, text in self.store.searchable_texts(ids, MATCHED_TEXT_CHARS).items():
-            seen = {match.casefold() for match in pattern.findall(text)}
-            found[item_id] = [t for t in tokens if stems[t] in seen]
+            starts = [cut.end() for cut in PASSAGE_BREAK.finditer(text)]
+            found[item_id] = [
+                (bisect.bisect_right(starts, match.start()), token)
+                for match in pattern.finditer(text)
+                for token in tokens_of[match.group().casefold()]
+            ]
         return found
 
     def _stems(self, tokens: Sequence[str]) -> dict[str, str]:
@@ -624,13 +671,14 @@ class Searcher:
             meaning = self._pool().submit(self.semantic, text, filters, depth, allowed)
         if mode in ("hybrid", "lexical"):
             lexical = self.lexical(text, filters, depth)
-            matches = self.term_matches(tokens, [item_id for item_id, _ in lexical])
+            hits = self.term_hits(tokens, [item_id for item_id, _ in lexical])
             weights = self.idf_weights(tokens)
             for rank, (item_id, bm25) in enumerate(lexical, start=1):
                 candidate = candidates.setdefault(item_id, Candidate())
                 candidate.lexical_rank, candidate.bm25 = rank, bm25
-                candidate.matched = matches[item_id]
+                candidate.matched = [t for t in tokens if any(w == t for _, w in hits[item_id])]
                 candidate.coverage = self.coverage(weights, candidate.matched)
+                candidate.passage = passage_share(weights, hits[item_id])
         if mode in ("hybrid", "semantic"):
             try:
                 semantic = (
@@ -766,16 +814,25 @@ class Searcher:
         fresh: dict[int, float],
     ) -> None:
         missing = [hit.id for hit in hits if candidates[hit.id].lexical_rank is None]
-        extra = self.term_matches(tokens, missing)
+        extra = self.term_hits(tokens, missing)
         weights = self.idf_weights(tokens)
         for hit in hits:
             c = candidates[hit.id]
-            matched = c.matched if c.lexical_rank is not None else extra.get(hit.id, [])
+            found = extra.get(hit.id, [])
+            matched = (
+                c.matched
+                if c.lexical_rank is not None
+                else list(dict.fromkeys(w for _, w in found))
+            )
+            passage = c.passage if c.lexical_rank is not None else None
+            if passage is None:
+                passage = passage_share(weights, found)
             hit.explain = {
                 "lexical_rank": c.lexical_rank,
                 "semantic_rank": c.semantic_rank,
                 "cosine": round(c.cosine, 4) if c.semantic_rank is not None or c.cosine else None,
                 "word_share": round(self.coverage(weights, matched), 4),
+                "passage_share": round(passage, 4),
                 "matched": matched,
                 "query_words": tokens,
                 "freshness": round(fresh[hit.id], 4) if hit.id in fresh else None,

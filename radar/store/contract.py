@@ -272,7 +272,7 @@ class StorageBackend(Protocol):
 
     def searchable_texts(self, item_ids: Sequence[int], content_chars: int) -> dict[int, str]:
         """Each item's title, summary, the start of its content and its search terms, as one
-        text (for telling which query words an item holds)."""
+        text, a line each (for telling which query words an item holds, and where)."""
         ...
 
     def text_matches(self, fts_query: str) -> set[int]:

@@ -141,13 +141,13 @@ class FtsMixin(StoreBase):
 
     def searchable_texts(self, item_ids: Sequence[int], content_chars: int) -> dict[int, str]:
         """Each item's title, summary, the start of its content and its search terms, as
-        one text (for telling which query words an item holds)."""
+        one text, a line each (for telling which query words an item holds, and where)."""
         if not item_ids:
             return {}
         id_list = ",".join(str(int(i)) for i in item_ids)
         rows = self.query(
-            f"""SELECT id, title || ' ' || summary || ' ' || substr(content, 1, ?)
-                || ' ' || search_terms FROM items WHERE id IN ({id_list})""",
+            f"""SELECT id, title || char(10) || summary || char(10) || substr(content, 1, ?)
+                || char(10) || search_terms FROM items WHERE id IN ({id_list})""",
             [content_chars],
         )
         return {int(row[0]): str(row[1]) for row in rows}
