@@ -671,14 +671,15 @@ class Searcher:
             meaning = self._pool().submit(self.semantic, text, filters, depth, allowed)
         if mode in ("hybrid", "lexical"):
             lexical = self.lexical(text, filters, depth)
-            hits = self.term_hits(tokens, [item_id for item_id, _ in lexical])
+            places = self.term_hits(tokens, [item_id for item_id, _ in lexical])
             weights = self.idf_weights(tokens)
             for rank, (item_id, bm25) in enumerate(lexical, start=1):
                 candidate = candidates.setdefault(item_id, Candidate())
                 candidate.lexical_rank, candidate.bm25 = rank, bm25
-                candidate.matched = [t for t in tokens if any(w == t for _, w in hits[item_id])]
+                held = {word for _, word in places[item_id]}
+                candidate.matched = [t for t in tokens if t in held]
                 candidate.coverage = self.coverage(weights, candidate.matched)
-                candidate.passage = passage_share(weights, hits[item_id])
+                candidate.passage = passage_share(weights, places[item_id])
         if mode in ("hybrid", "semantic"):
             try:
                 semantic = (
