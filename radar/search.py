@@ -904,7 +904,8 @@ class Searcher:
 
 def explain_text(explain: dict[str, Any]) -> str:
     """One line saying why a hit matched: its rank in each list, cosine, the query words
-    it holds and its freshness (for the CLI's --explain and the TUI's x key)."""
+    it holds (all told and in its best passage) and its freshness (for the CLI's
+    --explain and the TUI's x key)."""
 
     def rank(value: int | None) -> str:
         return f"#{value}" if value is not None else "-"
@@ -916,7 +917,10 @@ def explain_text(explain: dict[str, Any]) -> str:
     if explain["cosine"] is not None:
         parts.append(f"cosine {explain['cosine']:.2f}")
     matched = ", ".join(explain["matched"]) or "none"
-    parts.append(f"words {matched} (share {explain['word_share']:.2f})")
+    share = f"share {explain['word_share']:.2f}"
+    if explain.get("passage_share") is not None:
+        share += f", in one passage {explain['passage_share']:.2f}"
+    parts.append(f"words {matched} ({share})")
     if explain["freshness"] is not None:
         parts.append(f"freshness {explain['freshness']:.2f}")
     return "; ".join(parts)

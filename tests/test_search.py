@@ -13,7 +13,7 @@ import pytest
 from feedserver import rss
 
 from radar.feeds.config import FeedConfig, add_feeds
-from radar.search import newest_releases_first
+from radar.search import newest_releases_first, passage_share
 from radar.store import ItemRelease
 
 pytestmark = pytest.mark.model
@@ -335,3 +335,16 @@ def test_asking_for_the_latest_orders_the_named_projects_releases_by_version():
     assert reordered == [3, 5, 2, 1, 4, 6, 7], "newest version first, the article stays put"
     assert newest_releases_first(ranked, releases, "latest widget kit release")[0] == 3
     assert newest_releases_first(ranked, releases, "latest release") == ranked, "none named"
+
+
+def test_query_words_used_together_count_more_than_words_scattered_over_bullets():
+    weights = {"reduce": 2.0, "memory": 2.0, "serving": 1.0}
+    # A release note: each word in a different bullet (passages 1, 2, 3).
+    scattered = [(1, "memory"), (2, "reduce"), (3, "serving")]
+    # An article saying it in one sentence.
+    together = [(4, "reduce"), (4, "memory"), (4, "serving")]
+    assert passage_share(weights, together) == pytest.approx(1.0)
+    assert passage_share(weights, scattered) == pytest.approx(0.4)
+    # Words of the title (passage 0) count with every passage.
+    assert passage_share(weights, [(0, "memory"), *scattered]) == pytest.approx(0.8)
+    assert passage_share(weights, []) == 0.0

@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 SPECULATIVE = "Speculative decoding"
 VLLM_LATEST = "v0.13.1"
 GPU_MEMORY_ARTICLE = "Why LLM servers run out of GPU memory, and how block tables fix it"
+GPU_MEMORY_REFERENCE = "Reference: sizing GPU memory for a model server [draft]"
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +78,12 @@ def test_asking_for_the_latest_puts_the_newest_release_first(demo):
 
 
 def test_a_memory_question_puts_the_article_above_release_notes(demo):
-    # Release notes share words with the question ("reduce", "memory", "serving") but are
-    # far from it in meaning; the article is what answers it (issue #16).
+    # Release notes share words with the question ("reduce", "memory", "serving") in
+    # unrelated bullets and are far from it in meaning; the articles answer it (issue #16).
     found = hits(demo, "reduce GPU memory when serving", "--limit", "10")
     titles = [hit["title"] for hit in found]
-    assert GPU_MEMORY_ARTICLE in titles[:3], titles
+    assert titles[0] in (GPU_MEMORY_ARTICLE, GPU_MEMORY_REFERENCE), titles
+    assert GPU_MEMORY_ARTICLE in titles, titles
     article = titles.index(GPU_MEMORY_ARTICLE)
     releases = [n for n, hit in enumerate(found) if "release" in (hit["feed"] or "").lower()]
     assert all(article < n for n in releases), titles
