@@ -95,7 +95,7 @@ SCOPES = ("all", "items", "library")
 
 MATCHED_TEXT_CHARS = 20_000
 """How much of an item's content is read to find which query words it holds."""
-PASSAGE_BREAK = re.compile(r"\n|(?<=[.!?])\s")
+PASSAGE_BREAK = re.compile(r"\n|[.!?](?=\s)")
 """Where an item's text is cut into passages: its lines (title, summary, each line or bullet
 of its content, its search terms each start one) and sentences. Fusion's word share leans
 on the best passage's share of the query's words (title words count with every passage),
@@ -542,12 +542,16 @@ class Searcher:
         )
         pattern = re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
         for item_id, text in self.store.searchable_texts(ids, MATCHED_TEXT_CHARS).items():
-            starts = [cut.end() for cut in PASSAGE_BREAK.finditer(text)]
-            found[item_id] = [
-                (bisect.bisect_right(starts, match.start()), token)
+            places = [
+                (match.start(), token)
                 for match in pattern.finditer(text)
                 for token in tokens_of[match.group().casefold()]
             ]
+            if len({token for _, token in places}) < 2:  # one word: its passage is moot
+                found[item_id] = [(0, token) for _, token in places]
+                continue
+            starts = [cut.end() for cut in PASSAGE_BREAK.finditer(text)]
+            found[item_id] = [(bisect.bisect_right(starts, at), token) for at, token in places]
         return found
 
     def _stems(self, tokens: Sequence[str]) -> dict[str, str]:
