@@ -15,12 +15,14 @@ A question counts as answered at rank r when any of its answer items is at rank 
 Only the ``tune`` split may be used to choose settings; report the ``test`` split.
 
 Measured here (34 test questions), demo indexed with int8 vectors (the default) and with
-``RADAR_EMBED_BACKEND=fp32``; the fusion of issue #16 (docs/PERFORMANCE.md, "Search quality"):
+``RADAR_EMBED_BACKEND=fp32``; the fusion of issue #16 with the passage word share
+(docs/PERFORMANCE.md, "Search quality", round two):
 
     test split        top-1  top-3  MRR@10        top-1  top-3  MRR@10
                       -------- int8 --------      -------- fp32 --------
-    hybrid            0.912  0.971  0.946         0.912  0.971  0.941
-    semantic          0.765  0.912  0.842         0.765  0.941  0.843
+    hybrid            0.941  0.971  0.961         0.941  0.971  0.961
+    (whole-text share 0.912  0.971  0.946         0.912  0.971  0.941)
+    semantic          0.706  0.941  0.809         0.765  0.941  0.843
     lexical           0.882  0.912  0.914         0.882  0.912  0.914
 
 ``--weak`` prints each mode's best scores on the answerable tune questions against

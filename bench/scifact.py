@@ -23,14 +23,15 @@ figure equals its ``Searcher.search`` figure.
 Reference figures on the test split: SQLite FTS5 BM25 0.666, all-MiniLM-L6-v2 0.651,
 MiniLM + BM25 hybrid 0.713 (see ``SOURCE.md`` beside the corpus).
 
-Measured here (2 cores shared with other work), index by onnx-int8, with the fusion of
-issue #16 (lexical evidence = word share x agreement above the background cosine;
-docs/PERFORMANCE.md, "Search quality"):
+Measured here (2 cores shared with other work), index by onnx-int8 (static int8), with the
+fusion of issue #16 (lexical evidence = word share, mostly of the best passage, x agreement
+above the background cosine; docs/PERFORMANCE.md, "Search quality", round two):
 
     nDCG@10          test (300)  train (809)
     lexical              0.6864       0.7045
-    semantic             0.6435       0.6571
-    hybrid               0.7297       0.7463   (before #16's background rule: 0.7253 / 0.7408)
+    semantic             0.6450       0.6606
+    hybrid               0.7326       0.7481   (whole-text share: 0.7309 / 0.7479;
+                                                fp32 index: 0.7304 / 0.7451, before 0.7333 / 0.7430)
 
     bulk backend   semantic  hybrid (test)   items per CPU-s (512-abstract probe)
     st               0.6451  0.7299             9.1-9.4     (measured with the fusion
