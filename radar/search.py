@@ -545,7 +545,7 @@ class Searcher:
             places = [
                 (match.start(), token)
                 for match in pattern.finditer(text)
-                for token in tokens_of[match.group().casefold()]
+                for token in tokens_of.get(match.group().casefold(), ())
             ]
             if len({token for _, token in places}) < 2:  # one word: its passage is moot
                 found[item_id] = [(0, token) for _, token in places]
