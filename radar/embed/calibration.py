@@ -64,7 +64,7 @@ _ABSTRACTS = (
 
 _CODE = (
     "def embed(texts: list[str]) -> np.ndarray:\n    return model.encode(texts, batch_size=64)",
-    "SELECT feed, count(*) AS n FROM items GROUP BY feed HAVING n > 100 ORDER BY n DESC;",
+    "sqlite> SELECT feed, count(*) AS n FROM items GROUP BY feed HAVING n > 100 ORDER BY n DESC;",
     "docker run --gpus all -p 8000:8000 vllm/vllm-openai:latest --model mistral-7b",
     "ERROR: Could not find a version that satisfies the requirement torch==2.99",
     "{'epoch': 3, 'train_loss': 0.1873, 'eval_f1': 0.912, 'lr': 2e-05}",
