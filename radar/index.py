@@ -96,6 +96,10 @@ class IndexMeta:
     delta_count: int = 0
     removed: list[int] = field(default_factory=list)
     """Ids the main file holds that no search should return (their items are gone)."""
+    text_marks: bool = False
+    """The store marks items whose text changed (a trigger empties their vector's text hash), so a
+    sync finds what to embed in SQL. An index from before then gets one full comparison of
+    every item's text hash first."""
 
 
 @dataclass
@@ -490,15 +494,26 @@ def _texts(store: Store, item_ids: list[int]) -> list[tuple[int, str, str]]:
 
 
 def embed_pending(
-    store: Store, embedder: Embedder, *, progress: Progress | None = None
+    store: Store,
+    embedder: Embedder,
+    *,
+    progress: Progress | None = None,
+    compare_texts: bool = True,
 ) -> tuple[int, list[int]]:
     """Embed new and changed items into the embeddings table, a batch per transaction.
 
+    With ``compare_texts`` every item's text is read and hashed against its vector's; without
+    it, what to embed comes from the store alone (items with no current vector, or marked
+    changed by the store's trigger), which costs what changed rather than the whole collection.
     Returns (how many were embedded, their ids).
     """
     # Only ids are kept for the whole run (texts are read again per batch), so a first
     # index of 100k long items does not hold every text in memory at once.
-    pending = [item_id for item_id, _, _ in _pending(store, embedder.info.fingerprint)]
+    fingerprint = embedder.info.fingerprint
+    if compare_texts:
+        pending = [item_id for item_id, _, _ in _pending(store, fingerprint)]
+    else:
+        pending = store.unembedded_ids(fingerprint)
     done: list[int] = []
     for start in range(0, len(pending), EMBED_BATCH):
         batch = _texts(store, pending[start : start + EMBED_BATCH])
@@ -539,12 +554,13 @@ def sync_index(
     info = embedder.info
     if not rebuild:
         check_model(workspace, info)
-    embedded, changed_ids = embed_pending(store, embedder, progress=progress)
-    current = store.embedded_ids(info.fingerprint)
     previous = _readable_meta(workspace) if rebuild else read_meta(workspace)
+    compare = rebuild or previous is None or not previous.text_marks
+    embedded, changed_ids = embed_pending(store, embedder, progress=progress, compare_texts=compare)
+    current = store.embedded_ids(info.fingerprint)
     old_meta = None if rebuild else previous
     stats = SyncStats(embedded=embedded, backend=getattr(embedder, "backend", ""))
-    meta = IndexMeta(model=info.name, dim=info.dim, fingerprint=info.fingerprint)
+    meta = IndexMeta(model=info.name, dim=info.dim, fingerprint=info.fingerprint, text_marks=True)
     meta.backend = _vector_backends(previous, info, stats.backend, embedded, len(current))
     opened = None
     if old_meta is not None and not _needs_rebuild(old_meta, len(current)):
@@ -569,7 +585,12 @@ def sync_index(
     gone = (live - current) | (set(changed_ids) & live)
     to_add = sorted(current - (live - gone))
     stats.total = len((live - gone) | set(to_add))
-    if not to_add and not gone and meta.backend == getattr(old_meta, "backend", None):
+    if (
+        not to_add
+        and not gone
+        and meta.backend == getattr(old_meta, "backend", None)
+        and old_meta.text_marks
+    ):
         return stats
     stats.removed = len(gone)
     delta_ids = (in_delta - gone) | set(to_add)

@@ -245,3 +245,44 @@ def test_vectors_made_under_an_older_recipe_are_all_re_embedded_never_mixed(
     assert verify(store, workspace, after.info).ok
     query = query_near(7)
     assert found(workspace, query) == exact_top(store, query, 10)
+
+
+def test_a_fetch_that_changes_one_text_re_embeds_that_item_alone(workspace, store):
+    """What to embed comes from the store (new items, and texts a trigger marked changed),
+    so a sync costs what changed; a refetched item with a new summary is re-embedded once."""
+    from radar.feeds.model import Item
+
+    embedder = ClusteredEmbedder()
+    add_items(store, 0, 300)
+    sync_index(store, workspace, embedder)
+    assert sync_index(store, workspace, embedder).embedded == 0
+    store.ingest(
+        "synthetic",
+        [Item(guid="g6", url="https://x.example/6", title="topic 7 note 6", summary="rewritten")],
+    )
+    stats = sync_index(store, workspace, embedder)
+    assert stats.embedded == 1 and read_meta(workspace).text_marks
+    moved = query_near(7)
+    assert found(workspace, moved, 40) == exact_top(store, moved, 40)
+    assert verify(store, workspace, embedder.info).ok
+
+
+def test_an_index_from_before_the_marks_compares_every_text_once(workspace, store):
+    """An index whose meta predates the store's change marks gets one full comparison of
+    text hashes, so a text that changed before the upgrade is still re-embedded."""
+    import json
+
+    embedder = ClusteredEmbedder()
+    add_items(store, 0, 300)
+    sync_index(store, workspace, embedder)
+    store.conn.execute("DROP TRIGGER items_text_changed")  # as before migration m010
+    store.conn.execute(
+        "UPDATE items SET title = 'topic 9 changed' WHERE url = 'https://x.example/6'"
+    )
+    meta = json.loads(workspace.index_meta_path.read_text())
+    del meta["text_marks"]
+    workspace.index_meta_path.write_text(json.dumps(meta))
+    stats = sync_index(store, workspace, embedder)
+    assert stats.embedded == 1 and read_meta(workspace).text_marks
+    moved = query_near(9)
+    assert found(workspace, moved, 40) == exact_top(store, moved, 40)

@@ -20,7 +20,7 @@ def starter_feeds_text() -> str:
 def prepare_model(workspace: Workspace) -> None:
     """Export the configured search model once per machine, saying so while it runs;
     a model that cannot be prepared is reported, and the workspace stays usable."""
-    from radar.embed import ModelError, ensure_export, find_export
+    from radar.embed import ModelError, export_in_child, find_export
     from radar.feeds.config import load_config
 
     try:
@@ -39,10 +39,10 @@ def prepare_model(workspace: Workspace) -> None:
             from radar.cli.live import stderr_console
 
             with stderr_console().status(text):
-                ensure_export(model, cache)
+                export_in_child(model, cache)
         else:
             say(text + "…", err=True)
-            ensure_export(model, cache)
+            export_in_child(model, cache)
     except ModelError as exc:
         say(f"search model not prepared: {exc}", err=True)
         return

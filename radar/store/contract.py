@@ -295,6 +295,10 @@ class StorageBackend(Protocol):
         lazily: a first index of a large collection never holds every text)."""
         ...
 
+    def unembedded_ids(self, fingerprint: str) -> list[int]:
+        """Items with no vector from this model or whose text changed since (by id)."""
+        ...
+
     def item_texts(self, item_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
         """(title, summary, content) of these items (ids no longer stored are absent)."""
         ...

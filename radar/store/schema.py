@@ -252,6 +252,18 @@ def _m009_delivery(conn: sqlite3.Connection) -> None:
     m009_delivery(conn)
 
 
+def _m010_changed_text_marks(conn: sqlite3.Connection) -> None:
+    """An item whose title, summary or content changes loses its vector's text hash, so an
+    index sync finds what to re-embed in SQL instead of hashing every item's text."""
+    conn.execute(
+        """CREATE TRIGGER IF NOT EXISTS "items_text_changed"
+            AFTER UPDATE OF title, summary, content ON "items"
+            WHEN old.title IS NOT new.title OR old.summary IS NOT new.summary
+                OR old.content IS NOT new.content
+            BEGIN UPDATE embeddings SET text_hash = '' WHERE item_id = new.id; END"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "m001_initial", _m001_initial),
     Migration(2, "m002_embeddings", _m002_embeddings),
@@ -263,6 +275,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "m007_usage", m007_usage),
     Migration(8, "m008_library", _m008_library),
     Migration(9, "m009_delivery", _m009_delivery),
+    Migration(10, "m010_changed_text_marks", _m010_changed_text_marks),
 )
 """Every schema step, in the order they run.
 

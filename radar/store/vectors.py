@@ -54,6 +54,18 @@ class VectorsMixin(StoreBase):
                 int(row[0]), row[1], row[2], row[3], row["text_hash"], row["fingerprint"]
             )
 
+    def unembedded_ids(self, fingerprint: str) -> list[int]:
+        """Ids of the items with no vector from this model, or whose text changed since
+        their vector was made (a trigger marks those), by id: what a sync must embed,
+        found without reading any item's text."""
+        rows = self.query(
+            """SELECT i.id FROM items i LEFT JOIN embeddings e ON e.item_id = i.id
+               WHERE e.item_id IS NULL OR e.fingerprint != ? OR e.text_hash = ''
+               ORDER BY i.id""",
+            [fingerprint],
+        )
+        return [int(row[0]) for row in rows]
+
     def item_texts(self, item_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
         """(title, summary, content) of these items (ids no longer stored are absent)."""
         rows = self.query(
