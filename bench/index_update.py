@@ -47,34 +47,7 @@ class StoredVectorsOnly:
 
 
 def store_new_items(store, start: int, count: int, space) -> None:  # type: ignore[no-untyped-def]
-    from radar.embed import item_text, text_hash
-    from radar.feeds.model import Item
-
-    items = [
-        Item(
-            guid=f"s{start + n}",
-            url=f"https://synthetic.example/{start + n}",
-            title=title,
-            summary=summary,
-        )
-        for n, (title, summary) in enumerate(synthetic.texts(start, count))
-    ]
-    stats = store.ingest("synthetic", items)
-    vectors = space.sample(start, count)
-    info = StoredVectorsOnly().info
-    with store.transaction() as conn:
-        conn.executemany(
-            "INSERT INTO embeddings (item_id, fingerprint, text_hash, vector) VALUES (?,?,?,?)",
-            [
-                (
-                    int(i),
-                    info.fingerprint,
-                    text_hash(item_text(it.title, it.summary, "")),
-                    v.tobytes(),
-                )
-                for i, it, v in zip(stats.new_item_ids, items, vectors, strict=True)
-            ],
-        )
+    synthetic.store_items(store, start, count, space, StoredVectorsOnly().info.fingerprint)
 
 
 def recall_with_delta(store, workspace, space, size: int, queries: int = 200) -> float:  # type: ignore[no-untyped-def]

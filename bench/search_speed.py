@@ -48,9 +48,8 @@ BUILD_VERSION = "2"
 def build(size: int) -> Path:
     """A cached workspace with `size` synthetic items, vectors and a FAISS index chosen
     by radar's own rule (flat or IVF by size)."""
-    from radar.embed import ModelInfo, item_text, text_hash
+    from radar.embed import ModelInfo
     from radar.feeds.config import FeedConfig
-    from radar.feeds.model import Item
     from radar.index import IndexMeta, build_index, save_index
     from radar.store import Store
     from radar.workspace import Workspace
@@ -76,37 +75,13 @@ def build(size: int) -> Path:
         batch = 10_000
         for start in range(0, size, batch):
             count = min(size, start + batch) - start
-            items = [
-                Item(
-                    guid=f"s{start + n}",
-                    url=f"https://synthetic.example/{start + n}",
-                    title=title,
-                    summary=summary,
-                )
-                for n, (title, summary) in enumerate(synthetic.texts(start, count))
-            ]
-            stats = store.ingest("synthetic", items)
-            vectors = space.sample(start, count)
-            ids = np.asarray(stats.new_item_ids, dtype=np.int64)
-            with store.transaction() as conn:
-                conn.executemany(
-                    "INSERT INTO embeddings (item_id, fingerprint, text_hash, vector) "
-                    "VALUES (?,?,?,?)",
-                    [
-                        (
-                            int(i),
-                            info.fingerprint,
-                            text_hash(item_text(it.title, it.summary, "")),
-                            v.tobytes(),
-                        )
-                        for i, it, v in zip(ids, items, vectors, strict=True)
-                    ],
-                )
+            ids, vectors = synthetic.store_items(store, start, count, space, info.fingerprint)
             all_ids.append(ids)
             all_vectors.append(vectors)
             elapsed = time.perf_counter() - started
             print(f"  stored {start + count}/{size} ({elapsed:.0f} s)", file=sys.stderr, end="\r")
-    meta = IndexMeta(model=info.name, dim=384, fingerprint=info.fingerprint)
+    # The store marks changed texts itself (migration m010), so syncs need no full comparison.
+    meta = IndexMeta(model=info.name, dim=384, fingerprint=info.fingerprint, text_marks=True)
     index = build_index(384, np.concatenate(all_ids), np.concatenate(all_vectors), meta)
     save_index(workspace, index, meta)
     stamp.write_text(BUILD_VERSION)

@@ -104,3 +104,33 @@ class VectorSpace:
 
     def queries(self, count: int, seed: int = 99) -> np.ndarray:
         return self.sample(10**9, count, seed)
+
+
+def store_items(store, start: int, count: int, space, fingerprint: str):  # type: ignore[no-untyped-def]
+    """Ingest `count` synthetic items from number `start` with their vectors from `space`
+    (stored as if `fingerprint`'s model made them, through the store's own API); return
+    (new item ids, vectors)."""
+    import numpy as np
+
+    from radar.embed import item_text, text_hash
+    from radar.feeds.model import Item
+
+    items = [
+        Item(
+            guid=f"s{start + n}",
+            url=f"https://synthetic.example/{start + n}",
+            title=title,
+            summary=summary,
+        )
+        for n, (title, summary) in enumerate(texts(start, count))
+    ]
+    stats = store.ingest("synthetic", items)
+    vectors = space.sample(start, count)
+    ids = np.asarray(stats.new_item_ids, dtype=np.int64)
+    store.save_item_vectors(
+        [
+            (int(i), fingerprint, text_hash(item_text(it.title, it.summary, "")), v.tobytes())
+            for i, it, v in zip(ids, items, vectors, strict=True)
+        ]
+    )
+    return ids, vectors
